@@ -1,0 +1,49 @@
+// The vocabulary every layer shares: CNIs, kube-proxy modes, capabilities, suites and the cell
+// description handed to a suite run.
+
+export const CNI_NAMES = ['kindnet', 'calico', 'flannel', 'cilium', 'weave'] as const;
+export type CniName = (typeof CNI_NAMES)[number];
+
+export const PROXY_MODES = ['iptables', 'ipvs', 'nftables', 'none'] as const;
+export type ProxyMode = (typeof PROXY_MODES)[number];
+
+/** Features a cell may or may not have; tests declare the ones they need. */
+export const CAPABILITIES = [
+  'networkPolicy', // NetworkPolicy is enforced (ingress and egress)
+  'sctp', // SCTP pod traffic (and SCTP in policies when networkPolicy is also present)
+  'ipv6',
+  'kubeProxyReplacement', // Services work without kube-proxy (proxy mode "none")
+  'sessionAffinity', // Service sessionAffinity: ClientIP honoured
+  'ingress', // an ingress controller is installed in the cell
+] as const;
+export type Capability = (typeof CAPABILITIES)[number];
+
+export const SUITE_NAMES = ['pod-network', 'network-policy', 'dns', 'ingress', 'services'] as const;
+export type SuiteName = (typeof SUITE_NAMES)[number];
+
+export function cellId(cni: CniName, proxyMode: ProxyMode): string {
+  return `${cni}-${proxyMode}`;
+}
+
+/**
+ * What a suite knows about the live cell it runs against. `cnimatrix run` passes it to jest as
+ * JSON in the CNIMATRIX_CELL environment variable, next to KUBECONFIG.
+ */
+export interface CellInfo {
+  id: string;
+  cni: CniName;
+  cniVersion: string;
+  proxyMode: ProxyMode;
+  capabilities: Capability[];
+  runId: string;
+  /** Run tests even when the cell lacks a capability they need. */
+  strict: boolean;
+  /** Docker network the cluster's nodes are on; external clients join it. */
+  dockerNetwork: string;
+  /** Name of the kind cluster, or of the kubeconfig context for --kubeconfig runs. */
+  clusterName: string;
+}
+
+export const CELL_ENV = 'CNIMATRIX_CELL';
+/** JSON-lines file where suites record annotations (unsupported reasons, flakes). */
+export const ANNOTATIONS_ENV = 'CNIMATRIX_ANNOTATIONS';

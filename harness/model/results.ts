@@ -1,0 +1,74 @@
+import type { Capability, CniName, ProxyMode, SuiteName } from './cell.ts';
+
+export const TEST_STATUSES = ['pass', 'fail', 'flaky', 'unsupported', 'error'] as const;
+/**
+ * pass: behaved as expected · fail: a real deviation, with a readable diff · flaky: passed only
+ * after re-probing (the flip is recorded) · unsupported: the cell's profile lacks a needed
+ * capability · error: the test could not run (cluster not created, harness error).
+ */
+export type TestStatus = (typeof TEST_STATUSES)[number];
+
+export interface TestResult {
+  suite: SuiteName;
+  /** Full test title without the suite name, e.g. "same node › TCP". Stable across runs. */
+  name: string;
+  status: TestStatus;
+  durationMs: number;
+  /** fail/error: the readable failure (truth tables, expected vs got). */
+  message?: string;
+  /** unsupported: why; flaky: what flipped before it settled. */
+  detail?: string;
+}
+
+/** The named actions of a cell's lifecycle, in order. */
+export const PHASES = [
+  'create-cluster',
+  'install-cni',
+  'wait-ready',
+  'install-ingress',
+  'verify-proxy-mode',
+  'run-suites',
+  'collect',
+  'delete-cluster',
+] as const;
+export type PhaseName = (typeof PHASES)[number];
+
+export interface PhaseTiming {
+  phase: PhaseName;
+  status: 'ok' | 'failed' | 'skipped';
+  startedAt: string;
+  durationMs: number;
+  error?: string;
+}
+
+export interface CellMeta {
+  id: string;
+  cni: CniName;
+  cniVersion: string;
+  proxyMode: ProxyMode;
+  capabilities: Capability[];
+  kindVersion: string;
+  kubernetesVersion: string;
+  nodeImage: string;
+  clusterName: string;
+  host: string;
+}
+
+export interface CellResult {
+  runId: string;
+  cell: CellMeta;
+  startedAt: string;
+  finishedAt: string;
+  phases: PhaseTiming[];
+  tests: TestResult[];
+  /** Set when the cell could not run its suites (e.g. cluster creation failed). */
+  error?: { phase: PhaseName; message: string; hint?: string };
+}
+
+/** One line of the CNIMATRIX_ANNOTATIONS file written by suites. */
+export interface Annotation {
+  suite: SuiteName;
+  name: string;
+  kind: 'unsupported' | 'flaky';
+  detail: string;
+}
