@@ -1,5 +1,7 @@
 // Every pinned version cnimatrix uses, in one place.
 
+import { UNVERIFIED_SHA256, type ManifestPin, type Pin } from './pin.ts';
+
 /** Images the suites run in the cell's pods. */
 export const testImages = {
   /** Servers (netexec) and clients (connect, curl, dig). Alpine-based: sh, curl, dig, base64. */
@@ -7,3 +9,114 @@ export const testImages = {
   /** DNS client for the dns suite (dig, nslookup). */
   dnsutils: 'registry.k8s.io/e2e-test-images/jessie-dnsutils:1.3',
 } as const;
+
+/** kind binary and node image: the node image is pinned by digest, as the kind release notes ask. */
+export const kindPins = {
+  minVersion: '0.33.0',
+  nodeImage: 'kindest/node:v1.37.0@sha256:a1ed56cfb0e7b93589bdf97c8cd566405a265939e3620fc4f5de89adff580ae5',
+  kubernetesVersion: '1.37.0',
+} as const;
+
+export const cniVersions = {
+  /** kindnet ships inside the node image; its version follows kind. */
+  kindnet: `kind-v${kindPins.minVersion}`,
+  calico: 'v3.32.2',
+  flannel: 'v0.27.4',
+  cilium: 'v1.19.6',
+  weave: 'v2.9.0',
+} as const;
+
+export const ingressNginxVersion = 'controller-v1.15.1';
+
+/** containernetworking/plugins release Flannel's missing `bridge` plugin is taken from. */
+export const cniPluginsVersion = 'v1.1.1';
+
+/**
+ * Every downloadable pin. Where each sha256 came from is recorded in docs/pins.md; hashes that
+ * could not be obtained offline are UNVERIFIED_SHA256 and are refused until recorded.
+ */
+export const manifestPins = {
+  calicoOperatorCrds: {
+    id: 'calico-operator-crds',
+    url: `https://raw.githubusercontent.com/projectcalico/calico/${cniVersions.calico}/manifests/operator-crds.yaml`,
+    sha256: UNVERIFIED_SHA256,
+    mode: 'create',
+  },
+  calicoTigeraOperator: {
+    id: 'calico-tigera-operator',
+    url: `https://raw.githubusercontent.com/projectcalico/calico/${cniVersions.calico}/manifests/tigera-operator.yaml`,
+    sha256: UNVERIFIED_SHA256,
+    mode: 'create',
+  },
+  flannel: {
+    id: 'flannel',
+    url: `https://github.com/flannel-io/flannel/releases/download/${cniVersions.flannel}/kube-flannel.yml`,
+    sha256: 'f17c57f82ffef1d53dbf558ac30755241980563044622778a15df339e4346c57',
+    mode: 'apply',
+  },
+  cilium: {
+    id: 'cilium',
+    url: new URL(`./vendor/cilium-${cniVersions.cilium}-kind.yaml`, import.meta.url).href,
+    sha256: UNVERIFIED_SHA256,
+    mode: 'apply',
+  },
+  weave: {
+    id: 'weave',
+    url: `https://github.com/rajch/weave/releases/download/${cniVersions.weave}/weave-daemonset-k8s-1.11.yaml`,
+    sha256: '28a24c8c45f64f09e40842b08680a438f7d18274d1ea9e52cb09d691690739a9',
+    mode: 'apply',
+  },
+  ingressNginx: {
+    id: 'ingress-nginx',
+    url: `https://raw.githubusercontent.com/kubernetes/ingress-nginx/${ingressNginxVersion}/deploy/static/provider/kind/deploy.yaml`,
+    sha256: '2a3ae008c8786431115502644e77ab398fdebfb721a5d1195ed3089cde3299df',
+    mode: 'apply',
+  },
+} as const satisfies Record<string, ManifestPin>;
+
+/** containernetworking plugin tarballs per host architecture (the kind node runs the host's arch). */
+export const cniPluginsTarballs: Record<string, Pin> = {
+  amd64: {
+    url: `https://github.com/containernetworking/plugins/releases/download/${cniPluginsVersion}/cni-plugins-linux-amd64-${cniPluginsVersion}.tgz`,
+    sha256: 'b275772da4026d2161bf8a8b41ed4786754c8a93ebfb6564006d5da7f23831e5',
+  },
+  arm64: {
+    url: `https://github.com/containernetworking/plugins/releases/download/${cniPluginsVersion}/cni-plugins-linux-arm64-${cniPluginsVersion}.tgz`,
+    sha256: '16484966a46b4692028ba32d16afd994e079dc2cc63fbc2191d7bfaf5e11f3dd',
+  },
+};
+
+/** Images each CNI or controller runs, for `kind load` preloading. Digests where upstream pins them. */
+export const componentImages = {
+  calico: [
+    `quay.io/calico/node:${cniVersions.calico}`,
+    `quay.io/calico/cni:${cniVersions.calico}`,
+    `quay.io/calico/kube-controllers:${cniVersions.calico}`,
+    `quay.io/calico/typha:${cniVersions.calico}`,
+    `quay.io/calico/pod2daemon-flexvol:${cniVersions.calico}`,
+    `quay.io/calico/csi:${cniVersions.calico}`,
+    `quay.io/calico/node-driver-registrar:${cniVersions.calico}`,
+  ],
+  flannel: [
+    `ghcr.io/flannel-io/flannel:${cniVersions.flannel}`,
+    'ghcr.io/flannel-io/flannel-cni-plugin:v1.8.0-flannel1',
+  ],
+  cilium: [
+    'quay.io/cilium/cilium:v1.19.6@sha256:0df5b2750b64c49843aba1d649e9eaf61467cb0645ad3171db6f6962c095ac92',
+    'quay.io/cilium/operator-generic:v1.19.6@sha256:0db4ca4e06969d8904ee036617795d0e9c3228cf7b8d902ba74fc2bb98d2d665',
+    'quay.io/cilium/cilium-envoy:v1.36.9-1782267392-edeb3f2af56c37c407efa1f63f0b32f595399bbc@sha256:767101fb8a5e38f055778cb43b7aa8eed80450b37f8121effac3d9de9e06dc99',
+  ],
+  weave: ['rajchaudhuri/weave-kube:2.9.0', 'rajchaudhuri/weave-npc:2.9.0'],
+  ingressNginx: [
+    'registry.k8s.io/ingress-nginx/controller:v1.15.1@sha256:594ceea76b01c592858f803f9ff4d2cb40542cae2060410b2c95f75907d659e1',
+    'registry.k8s.io/ingress-nginx/kube-webhook-certgen:v1.6.9@sha256:01038e7de14b78d702d2849c3aad72fd25903c4765af63cf16aa3398f5d5f2dd',
+  ],
+} as const;
+
+/** Every pin in one list, for `cnimatrix pins verify`. */
+export function allPins(): { id: string; url: string; sha256: string }[] {
+  return [
+    ...Object.values(manifestPins).map(({ id, url, sha256 }) => ({ id, url, sha256 })),
+    ...Object.entries(cniPluginsTarballs).map(([arch, pin]) => ({ id: `cni-plugins-${arch}`, ...pin })),
+  ];
+}

@@ -34,6 +34,8 @@ export interface ApplyOptions {
   mode?: 'apply' | 'create';
   /** Label every object with cnimatrix.io/run=<runId>. */
   runId?: string;
+  /** How long to wait for each applied CRD to be Established before applying the rest (default 60 s). */
+  crdTimeoutMs?: number;
 }
 
 export interface ExecTarget {

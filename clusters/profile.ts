@@ -1,0 +1,67 @@
+// Everything cnimatrix knows about one CNI: pins, kind config patch, proxy-mode support,
+// capabilities, install steps, readiness, host prerequisites, images and diagnostics.
+
+import type { Capability, CniName, ProxyMode } from '../harness/model/cell.ts';
+import type { Diagnostic } from './diagnostic.ts';
+import type { HostPrereq } from './host-prereq.ts';
+import type { InstallStep, WaitStep } from './install-step.ts';
+import type { ManifestPin } from './pin.ts';
+import type { PrepareStep } from './prepare-step.ts';
+
+export type ModeSupport =
+  | { supported: true; capabilities: Capability[]; caveats?: string[] }
+  | { supported: false; reason: string };
+
+/** A kind extraMount whose host path is the output of one of the profile's prepare steps. */
+export interface PreparedMount {
+  /** Id of the PrepareStep that produces the host file. */
+  prepared: string;
+  containerPath: string;
+  readOnly: boolean;
+}
+
+export interface KindPatch {
+  disableDefaultCNI: boolean;
+  /** Pod CIDR the CNI expects; install steps receive it so both always agree. */
+  podSubnet: string;
+  /** Mounted into every node (control plane and workers). */
+  nodeMounts: PreparedMount[];
+}
+
+/** What a profile's steps may depend on; fixed per cell by the plan. */
+export interface ProfileContext {
+  clusterName: string;
+  proxyMode: ProxyMode;
+  podSubnet: string;
+  /** Go architecture name of the Docker host (amd64, arm64). */
+  arch: string;
+}
+
+export interface LegacyInfo {
+  reason: string;
+  /** Which release or fork is used, and why. */
+  source: string;
+}
+
+export interface CniProfile {
+  name: CniName;
+  displayName: string;
+  version: string;
+  legacy?: LegacyInfo;
+  /** Every manifest the install steps may apply, for `cnimatrix pins verify` and overrides. */
+  manifests: ManifestPin[];
+  kind: KindPatch;
+  proxyModes: Record<ProxyMode, ModeSupport>;
+  prepare(ctx: ProfileContext): PrepareStep[];
+  installSteps(ctx: ProfileContext): InstallStep[];
+  /** Checked after the install steps; the plan adds nodes Ready and CoreDNS. */
+  readiness: WaitStep[];
+  hostPrereqs: HostPrereq[];
+  /** Images to preload with `kind load` (manifest images plus ones operators create later). */
+  images: string[];
+  diagnostics: Diagnostic[];
+  /** Why the profile is built the way it is (manifest choice, known fixes); shown by the plan. */
+  notes: string[];
+}
+
+export const MINUTE_MS = 60_000;

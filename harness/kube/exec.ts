@@ -1,0 +1,119 @@
+// Exec in a container over the API server's WebSocket exec endpoint (client-node's Exec; the
+// v5.channel.k8s.io protocol lets stdin be half-closed, v4 is the fallback without stdin close).
+import { Readable, Writable } from 'node:stream';
+import { Exec, type KubeConfig, type V1Status } from '@kubernetes/client-node';
+import pRetry from 'p-retry';
+import { isNotFound, isTransient, KubeApiError } from './errors.ts';
+import type { RetryPolicy } from './http.ts';
+import type { KubeReader } from './diagnose.ts';
+import { describePod, formatDuration, podPhase } from './diagnose.ts';
+import type { ExecOptions, ExecResult, ExecTarget } from './types.ts';
+
+const DEFAULT_EXEC_TIMEOUT_MS = 60_000;
+
+type ExecSocket = Awaited<ReturnType<Exec['exec']>>;
+
+class Collector extends Writable {
+  readonly chunks: Buffer[] = [];
+
+  override _write(chunk: Buffer, _enc: BufferEncoding, done: (err?: Error | null) => void): void {
+    this.chunks.push(Buffer.from(chunk));
+    done();
+  }
+
+  text(): string {
+    return Buffer.concat(this.chunks).toString('utf8');
+  }
+}
+
+/** Exit code from the status channel: Success → 0; NonZeroExitCode → its ExitCode cause. */
+function exitCodeOf(status: V1Status): number | undefined {
+  if (status.status === 'Success') return 0;
+  if (status.reason !== 'NonZeroExitCode') return undefined;
+  const cause = status.details?.causes?.find((c) => c.reason === 'ExitCode');
+  const code = Number(cause?.message);
+  return Number.isInteger(code) ? code : undefined;
+}
+
+function describeCommand(target: ExecTarget, command: string[]): string {
+  return `exec [${command.join(' ')}] in ${target.namespace}/${target.pod}${target.container ? ` (container ${target.container})` : ''}`;
+}
+
+export class KubeExec {
+  readonly #exec: Exec;
+  readonly #reader: KubeReader;
+  readonly #retry: RetryPolicy;
+
+  constructor(kc: KubeConfig, reader: KubeReader, retry: RetryPolicy) {
+    this.#exec = new Exec(kc);
+    this.#reader = reader;
+    this.#retry = retry;
+  }
+
+  async run(target: ExecTarget, command: string[], opts: ExecOptions = {}): Promise<ExecResult> {
+    const timeoutMs = opts.timeoutMs ?? DEFAULT_EXEC_TIMEOUT_MS;
+    const what = describeCommand(target, command);
+    const stdout = new Collector();
+    const stderr = new Collector();
+    let status: V1Status | undefined;
+    const deadline = Date.now() + timeoutMs;
+    let attempts = 0;
+    const connect = (): Promise<ExecSocket> =>
+      pRetry(
+        async () => {
+          attempts++;
+          const stdin = opts.stdin === undefined ? null : Readable.from([Buffer.from(opts.stdin, 'utf8')]);
+          try {
+            return await this.#exec.exec(target.namespace, target.pod, target.container ?? '', command, stdout, stderr, stdin, false, (s) => {
+              status = s;
+            });
+          } catch (err) {
+            throw await this.#connectError(target, what, err);
+          }
+        },
+        { retries: this.#retry.retries, minTimeout: this.#retry.minTimeoutMs, factor: 2, shouldRetry: ({ error }) => isTransient(error) && Date.now() < deadline },
+      );
+    const ws = await connect().catch((err: unknown) => {
+      throw err instanceof KubeApiError ? err.withAttempts(attempts) : err;
+    });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        ws.terminate();
+        reject(new Error(`${what} timed out after ${formatDuration(timeoutMs)} (the command was still running; the connection was closed)`));
+      }, Math.max(0, deadline - Date.now()));
+      const finish = (): void => {
+        clearTimeout(timer);
+        resolve();
+      };
+      if (ws.readyState === ws.CLOSED) finish();
+      else ws.on('close', finish);
+    });
+    if (!status) throw new Error(`${what}: the connection closed without an exit status (stdout: ${JSON.stringify(stdout.text().slice(0, 200))}, stderr: ${JSON.stringify(stderr.text().slice(0, 200))})`);
+    const exitCode = exitCodeOf(status);
+    if (exitCode === undefined) throw new Error(`${what} failed: ${status.reason ?? status.status ?? 'Failure'}: ${status.message ?? 'no message'}`);
+    return { stdout: stdout.text(), stderr: stderr.text(), exitCode };
+  }
+
+  /** A failed upgrade says only "Unexpected server response: 404"; the pod itself tells why. */
+  async #connectError(target: ExecTarget, what: string, err: unknown): Promise<KubeApiError> {
+    const raw = (err as { message?: string; error?: Error }).error ?? err;
+    const message = (raw as Error).message ?? String(raw);
+    const code = (raw as NodeJS.ErrnoException).code;
+    const httpStatus = Number(/Unexpected server response: (\d+)/.exec(message)?.[1] ?? 0);
+    const ref = `Pod ${target.namespace}/${target.pod}`;
+    if (code) return new KubeApiError({ verb: 'exec', ref, status: 0, reason: code, apiMessage: `${what}: ${message}`, cause: raw });
+    let detail = message;
+    try {
+      const pod = await this.#reader.get({ apiVersion: 'v1', kind: 'Pod', namespace: target.namespace, name: target.pod });
+      if (!pod) detail = `pods "${target.pod}" not found`;
+      else if (podPhase(pod) !== 'Running') detail = `the pod is not running: ${await describePod(this.#reader, pod)}`;
+      else if (target.container) {
+        const names = ((pod['spec'] as { containers?: Array<{ name: string }> }).containers ?? []).map((c) => c.name);
+        if (!names.includes(target.container)) detail = `the pod has no container ${target.container} (containers: ${names.join(', ')})`;
+      }
+    } catch (lookupErr) {
+      if (!isNotFound(lookupErr)) detail = `${message} (and the pod could not be read: ${(lookupErr as Error).message})`;
+    }
+    return new KubeApiError({ verb: 'exec', ref, status: httpStatus, reason: httpStatus === 404 ? 'NotFound' : httpStatus ? 'UpgradeFailed' : 'ConnectionFailed', apiMessage: `${what}: ${detail}`, cause: raw });
+  }
+}

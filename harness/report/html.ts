@@ -1,0 +1,293 @@
+// matrix.html: one self-contained page (inline CSS and JS, no network) to explore a matrix:
+// sticky row and column headers, filters by suite, status and text, and a side panel with the
+// failure text of the clicked cell. The matrix travels as JSON inside the page and every string
+// reaches the DOM through textContent, so names and failure texts are never parsed as HTML.
+import { TEST_STATUSES } from '../model/results.ts';
+import type { Matrix } from './matrix.ts';
+import { NOT_RUN, STATUS_STYLE } from './status-style.ts';
+
+export function renderHtml(matrix: Matrix): string {
+  const styles = { statuses: TEST_STATUSES, style: STATUS_STYLE, notRun: NOT_RUN };
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
+<title>cnimatrix — run ${escapeHtml(matrix.run.id)}</title>
+<style>${CSS}</style>
+</head>
+<body>
+<header>
+  <h1>cnimatrix <span id="run-id"></span></h1>
+  <p id="run-info"></p>
+  <form id="filters" onsubmit="return false">
+    <label>Suite <select id="suite-filter"><option value="">all suites</option></select></label>
+    <fieldset id="status-filter"><legend>Show tests with</legend></fieldset>
+    <button type="button" id="problems-only">problems only</button>
+    <button type="button" id="show-all">show all</button>
+    <label>Search <input id="search" type="search" placeholder="test name or suite"></label>
+    <span id="shown-count" aria-live="polite"></span>
+  </form>
+  <p id="legend"></p>
+</header>
+<main id="grid-wrap">
+  <table id="grid">
+    <thead><tr id="head-row"><th class="corner" scope="col">Test</th></tr></thead>
+    <tbody id="grid-body"></tbody>
+  </table>
+</main>
+<aside id="panel" hidden>
+  <button type="button" id="panel-close" aria-label="close">×</button>
+  <h2 id="panel-title"></h2>
+  <dl id="panel-facts"></dl>
+  <pre id="panel-text"></pre>
+</aside>
+<script type="application/json" id="matrix-data">${jsonForScript(matrix)}</script>
+<script type="application/json" id="status-style">${jsonForScript(styles)}</script>
+<script>${SCRIPT}</script>
+</body>
+</html>
+`;
+}
+
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch] ?? ch);
+}
+
+/** JSON that cannot end its <script> element or open a comment in it: <, > and & are \u-escaped. */
+export function jsonForScript(value: unknown): string {
+  return JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/>/g, '\\u003e')
+    .replace(/&/g, '\\u0026')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
+}
+
+const CSS = `
+:root { --pass:#009E73; --fail:#D55E00; --flaky:#E69F00; --unsupported:#999999; --error:#CC79A7; --notrun:#ffffff;
+  --pass-bg:#d4efe6; --fail-bg:#f7d5c2; --flaky-bg:#fbe8c4; --unsupported-bg:#ececec; --error-bg:#f4deec; }
+* { box-sizing: border-box; }
+body { margin: 0; font: 13px/1.4 system-ui, -apple-system, "Segoe UI", "DejaVu Sans", sans-serif; color: #1a1a1a; background: #fff; }
+header { padding: 8px 14px; border-bottom: 1px solid #ccc; background: #fafafa; }
+h1 { font-size: 18px; margin: 0 0 2px; }
+#run-info { margin: 0 0 6px; color: #444; }
+#filters { display: flex; flex-wrap: wrap; gap: 6px 14px; align-items: center; }
+#filters fieldset { border: 1px solid #ccc; padding: 2px 8px; margin: 0; display: flex; gap: 8px; }
+#filters legend { font-size: 11px; color: #555; padding: 0 4px; }
+#filters label { white-space: nowrap; }
+#legend { margin: 6px 0 0; }
+.sym { display: inline-block; min-width: 1.6em; text-align: center; border-radius: 3px; font-weight: 700; }
+#grid-wrap { overflow: auto; height: calc(100vh - var(--header-h, 120px)); }
+#grid { border-collapse: separate; border-spacing: 0; }
+#grid th, #grid td { border-right: 1px solid #e2e2e2; border-bottom: 1px solid #e2e2e2; padding: 2px 4px; }
+#grid thead th { position: sticky; top: 0; background: #f3f3f3; z-index: 2; vertical-align: bottom; }
+#grid th.corner { left: 0; z-index: 4; text-align: left; min-width: 24em; }
+#grid th.cell-head { cursor: pointer; font-weight: 600; }
+#grid th.cell-head div { writing-mode: vertical-rl; transform: rotate(180deg); white-space: nowrap; padding: 4px 0; }
+#grid th.cell-head.broken { background: var(--error-bg); }
+#grid th.cell-head .counts { writing-mode: horizontal-tb; transform: none; font-weight: 400; font-size: 10px; color: #555; padding: 0; }
+#grid tbody th { position: sticky; left: 0; background: #fff; z-index: 1; text-align: left; font-weight: 400; max-width: 34em; }
+#grid tr.suite-row th { background: #e8eef7; font-weight: 700; }
+#grid tr.test-row:hover th, #grid tr.test-row:hover td { filter: brightness(0.95); }
+#grid td.st { text-align: center; min-width: 2.2em; cursor: pointer; font-weight: 700; }
+#grid td.st:focus { outline: 2px solid #0072B2; outline-offset: -2px; }
+td.st.pass { background: var(--pass-bg); color: #00573f; }
+td.st.fail { background: var(--fail-bg); color: #8a3000; box-shadow: inset 0 0 0 2px var(--fail); }
+td.st.flaky { background: var(--flaky-bg); color: #7a4f00; }
+td.st.unsupported { background: var(--unsupported-bg); color: #555; }
+td.st.error { background: var(--error-bg); color: #7d2d61; box-shadow: inset 0 0 0 2px var(--error); }
+td.st.notrun { background: var(--notrun); color: #aaa; cursor: default; }
+td.st.selected { outline: 3px solid #0072B2; outline-offset: -3px; }
+#panel { position: fixed; top: 0; right: 0; width: min(46vw, 720px); height: 100vh; overflow: auto; background: #fff;
+  border-left: 2px solid #0072B2; box-shadow: -4px 0 12px rgba(0,0,0,.15); padding: 10px 14px; z-index: 10; }
+#panel h2 { font-size: 15px; margin: 0 24px 8px 0; word-break: break-word; }
+#panel dl { display: grid; grid-template-columns: max-content 1fr; gap: 2px 10px; margin: 0 0 8px; }
+#panel dt { color: #555; }
+#panel dd { margin: 0; word-break: break-word; }
+#panel pre { background: #f6f6f6; border: 1px solid #ddd; padding: 8px; white-space: pre; overflow: auto; font: 12px/1.35 ui-monospace, "DejaVu Sans Mono", monospace; }
+#panel-close { position: absolute; top: 6px; right: 8px; font-size: 18px; border: none; background: none; cursor: pointer; }
+`;
+
+// Plain browser JavaScript (no template literals, so this TypeScript string stays simple).
+const SCRIPT = `
+(function () {
+  'use strict';
+  var matrix = JSON.parse(document.getElementById('matrix-data').textContent);
+  var styles = JSON.parse(document.getElementById('status-style').textContent);
+  var statuses = styles.statuses;
+  var el = function (tag, attrs, text) {
+    var node = document.createElement(tag);
+    if (attrs) Object.keys(attrs).forEach(function (k) { node.setAttribute(k, attrs[k]); });
+    if (text !== undefined) node.textContent = text;
+    return node;
+  };
+  var sym = function (status) { return status ? styles.style[status].glyph : styles.notRun.glyph; };
+
+  document.getElementById('run-id').textContent = matrix.run.id;
+  document.getElementById('run-info').textContent = matrix.cells.length + ' cells \\u00b7 ' + matrix.tests.length + ' tests \\u00b7 ' +
+    matrix.run.startedAt + ' \\u2192 ' + matrix.run.finishedAt + ' \\u00b7 host ' + matrix.run.host + ' \\u00b7 cnimatrix ' + matrix.run.cnimatrixVersion;
+
+  var legend = document.getElementById('legend');
+  legend.appendChild(document.createTextNode('Legend: '));
+  statuses.forEach(function (s) {
+    var chip = el('span', { 'class': 'sym' }, sym(s));
+    chip.style.background = 'var(--' + s + '-bg)';
+    legend.appendChild(chip);
+    legend.appendChild(document.createTextNode(' ' + styles.style[s].label + '  '));
+  });
+  legend.appendChild(el('span', { 'class': 'sym' }, styles.notRun.glyph));
+  legend.appendChild(document.createTextNode(' ' + styles.notRun.label));
+
+  var suiteSelect = document.getElementById('suite-filter');
+  var suites = [];
+  matrix.tests.forEach(function (t) { if (suites.indexOf(t.suite) < 0) suites.push(t.suite); });
+  suites.forEach(function (s) { suiteSelect.appendChild(el('option', { value: s }, s)); });
+
+  var statusBoxes = {};
+  var fieldset = document.getElementById('status-filter');
+  statuses.forEach(function (s) {
+    var label = el('label');
+    var box = el('input', { type: 'checkbox', value: s, 'data-status': s });
+    box.checked = true;
+    statusBoxes[s] = box;
+    label.appendChild(box);
+    label.appendChild(document.createTextNode(' ' + sym(s) + ' ' + styles.style[s].label));
+    fieldset.appendChild(label);
+  });
+
+  var headRow = document.getElementById('head-row');
+  matrix.cells.forEach(function (cell, index) {
+    var th = el('th', { scope: 'col', 'class': 'cell-head' + (cell.error ? ' broken' : ''), 'data-cell-index': String(index) });
+    th.appendChild(el('div', null, cell.id));
+    var counts = matrix.summary[cell.id] || {};
+    th.appendChild(el('div', { 'class': 'counts' }, (counts.fail || 0) + (counts.error || 0) > 0 ? String((counts.fail || 0) + (counts.error || 0)) + '\\u2717' : (cell.error ? '\\u203c' : '\\u2713')));
+    th.title = cell.id + ' \\u2014 ' + cell.cni + ' ' + cell.cniVersion + ', ' + cell.proxyMode + ', Kubernetes ' + cell.kubernetesVersion;
+    headRow.appendChild(th);
+  });
+
+  var body = document.getElementById('grid-body');
+  var rows = [];
+  var suiteRows = {};
+  matrix.tests.forEach(function (test, testIndex) {
+    if (!suiteRows[test.suite]) {
+      var sr = el('tr', { 'class': 'suite-row', 'data-suite': test.suite });
+      var sth = el('th', { scope: 'rowgroup', colspan: String(matrix.cells.length + 1) }, test.suite);
+      sr.appendChild(sth);
+      body.appendChild(sr);
+      suiteRows[test.suite] = sr;
+    }
+    var tr = el('tr', { 'class': 'test-row', 'data-suite': test.suite });
+    tr.appendChild(el('th', { scope: 'row' }, test.name));
+    var present = [];
+    matrix.cells.forEach(function (cell, cellIndex) {
+      var result = test.results[cell.id];
+      var status = result ? result.status : null;
+      if (status) present.push(status);
+      var td = el('td', { 'class': 'st ' + (status || 'notrun'), 'data-test-index': String(testIndex), 'data-cell-index': String(cellIndex),
+        'data-status': status || 'notrun', title: cell.id + ': ' + (status ? styles.style[status].label : styles.notRun.label) });
+      if (status) td.tabIndex = 0;
+      td.textContent = sym(status);
+      tr.appendChild(td);
+    });
+    rows.push({ tr: tr, test: test, statuses: present, haystack: (test.suite + ' ' + test.name).toLowerCase() });
+    body.appendChild(tr);
+  });
+
+  var search = document.getElementById('search');
+  function applyFilters() {
+    var suite = suiteSelect.value;
+    var needle = search.value.trim().toLowerCase();
+    var shown = 0;
+    var visibleSuites = {};
+    rows.forEach(function (row) {
+      var ok = (!suite || row.test.suite === suite) &&
+        (!needle || row.haystack.indexOf(needle) >= 0) &&
+        row.statuses.some(function (s) { return statusBoxes[s].checked; });
+      row.tr.hidden = !ok;
+      if (ok) { shown++; visibleSuites[row.test.suite] = true; }
+    });
+    Object.keys(suiteRows).forEach(function (s) { suiteRows[s].hidden = !visibleSuites[s]; });
+    document.getElementById('shown-count').textContent = 'showing ' + shown + ' of ' + rows.length + ' tests';
+  }
+  suiteSelect.addEventListener('change', applyFilters);
+  search.addEventListener('input', applyFilters);
+  statuses.forEach(function (s) { statusBoxes[s].addEventListener('change', applyFilters); });
+  document.getElementById('problems-only').addEventListener('click', function () {
+    statuses.forEach(function (s) { statusBoxes[s].checked = s === 'fail' || s === 'error' || s === 'flaky'; });
+    applyFilters();
+  });
+  document.getElementById('show-all').addEventListener('click', function () {
+    statuses.forEach(function (s) { statusBoxes[s].checked = true; });
+    suiteSelect.value = '';
+    search.value = '';
+    applyFilters();
+  });
+
+  var panel = document.getElementById('panel');
+  var selected = null;
+  function fact(dl, name, value) {
+    if (value === undefined || value === null || value === '') return;
+    dl.appendChild(el('dt', null, name));
+    dl.appendChild(el('dd', null, String(value)));
+  }
+  function openPanel(title, facts, text) {
+    document.getElementById('panel-title').textContent = title;
+    var dl = document.getElementById('panel-facts');
+    dl.textContent = '';
+    facts.forEach(function (f) { fact(dl, f[0], f[1]); });
+    var pre = document.getElementById('panel-text');
+    pre.textContent = text || '';
+    pre.hidden = !text;
+    panel.hidden = false;
+  }
+  function showResult(td) {
+    var test = matrix.tests[Number(td.getAttribute('data-test-index'))];
+    var cell = matrix.cells[Number(td.getAttribute('data-cell-index'))];
+    var result = test.results[cell.id];
+    if (!result) return;
+    if (selected) selected.classList.remove('selected');
+    selected = td;
+    td.classList.add('selected');
+    openPanel(test.suite + ' \\u203a ' + test.name,
+      [['cell', cell.id], ['status', sym(result.status) + ' ' + styles.style[result.status].label], ['duration', result.durationMs + ' ms'],
+       ['detail', result.detail], ['CNI', cell.cni + ' ' + cell.cniVersion], ['proxy mode', cell.proxyMode]],
+      result.message);
+  }
+  function showCell(th) {
+    var cell = matrix.cells[Number(th.getAttribute('data-cell-index'))];
+    var counts = matrix.summary[cell.id] || {};
+    var phases = cell.phases.map(function (p) { return p.phase + ': ' + p.status + ' (' + p.durationMs + ' ms)' + (p.error ? ' \\u2014 ' + p.error : ''); }).join('\\n');
+    var text = cell.error ? 'Cell could not run (' + cell.error.phase + '):\\n' + cell.error.message + (cell.error.hint ? '\\n\\nhint: ' + cell.error.hint : '') + '\\n\\n' + phases : phases;
+    openPanel(cell.id, [['CNI', cell.cni + ' ' + cell.cniVersion], ['proxy mode', cell.proxyMode], ['kind', cell.kindVersion],
+      ['Kubernetes', cell.kubernetesVersion], ['node image', cell.nodeImage], ['host', cell.host], ['capabilities', cell.capabilities.join(', ') || 'none'],
+      ['results', statuses.map(function (s) { return sym(s) + ' ' + (counts[s] || 0); }).join('  ')]], text);
+  }
+  body.addEventListener('click', function (event) {
+    var td = event.target.closest('td.st');
+    if (td) showResult(td);
+  });
+  body.addEventListener('keydown', function (event) {
+    var td = event.target.closest('td.st');
+    if (td && (event.key === 'Enter' || event.key === ' ')) { event.preventDefault(); showResult(td); }
+  });
+  headRow.addEventListener('click', function (event) {
+    var th = event.target.closest('th.cell-head');
+    if (th) showCell(th);
+  });
+  function closePanel() {
+    panel.hidden = true;
+    if (selected) selected.classList.remove('selected');
+    selected = null;
+  }
+  document.getElementById('panel-close').addEventListener('click', closePanel);
+  document.addEventListener('keydown', function (event) { if (event.key === 'Escape') closePanel(); });
+
+  var header = document.querySelector('header');
+  function fitGrid() { document.documentElement.style.setProperty('--header-h', header.offsetHeight + 'px'); }
+  window.addEventListener('resize', fitGrid);
+  fitGrid();
+  applyFilters();
+})();
+`;

@@ -1,0 +1,196 @@
+// `cnimatrix run`: configuration → plan → cells in parallel (each a list of timed actions) →
+// JUnit per cell as soon as it ends → matrix. No cluster outlives the run unless asked to.
+import { existsSync } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pLimit from 'p-limit';
+import { toPlanRequest, type Config } from '../config/index.ts';
+import { createKind, type Kind } from '../kind/index.ts';
+import { createKube } from '../kube/index.ts';
+import type { Kube } from '../kube/types.ts';
+import type { CellResult, TestStatus } from '../model/results.ts';
+import { ExitCode } from '../model/errors.ts';
+import { buildPlan, defaultCacheDir, type Plan, type PlannedCell } from '../plan/index.ts';
+import { writeConformanceReport } from '../report/conformance.ts';
+import { readCellJUnit } from '../report/junit-read.ts';
+import { cellJUnitPath, writeCellJUnit } from '../report/junit-write.ts';
+import type { RunInfo } from '../report/matrix.ts';
+import { writeRunReports } from '../report/run-reports.ts';
+import { cnimatrixVersion } from '../report/version.ts';
+import { runCell } from './cell-runner.ts';
+import type { CellContext, ClusterMode } from './context.ts';
+import { describeExistingCluster, hasIngressClass, type ClusterDescription } from './existing-cluster.ts';
+import { handleInterrupts } from './interrupts.ts';
+import { leakedClusters, REUSE_RUN_ID } from './leaks.ts';
+import { chooseParallel } from './parallelism.ts';
+import { createProgress, type Progress } from './progress.ts';
+import { readRunState, resumedConfig, writeRunState } from './run-state.ts';
+
+export interface RunOptions {
+  config: Config;
+  /** Finish an earlier run: only its cells without JUnit are run. */
+  resumeDir?: string;
+  /** With --kubeconfig: what the user said the cluster is (the rest is detected). */
+  describe?: ClusterDescription;
+  kind?: Kind;
+  progress?: (cellIds: readonly string[]) => Progress;
+  note?: (line: string) => void;
+  /** Exit used by a forced (second) interrupt. */
+  exit?: (code: number) => void;
+}
+
+export interface RunOutcome {
+  exitCode: number;
+  runDir: string;
+  results: CellResult[];
+  plan: Plan;
+}
+
+const FAILED: readonly TestStatus[] = ['fail', 'error'];
+
+function modeOf(config: Config): ClusterMode {
+  if (config.kubeconfig) return 'existing';
+  return config.reuse ? 'reuse' : 'kind';
+}
+
+async function planFor(config: Config, mode: ClusterMode, existing: Kube | undefined, opts: RunOptions, note: (l: string) => void): Promise<Plan> {
+  const request = toPlanRequest(config);
+  if (mode === 'reuse') return buildPlan({ ...request, runId: REUSE_RUN_ID });
+  if (mode === 'existing' && existing) {
+    const { cni, proxyMode, detected } = await describeExistingCluster(existing, opts.describe ?? {});
+    if (detected.length > 0) note(`detected ${detected.join(', ')}`);
+    const plan = buildPlan({ ...request, cnis: [cni], proxyModes: [proxyMode], ingress: false });
+    const hasNginx = await hasIngressClass(existing, 'nginx');
+    if (!hasNginx) note('no IngressClass "nginx" in the cluster: ingress checks will be reported unsupported');
+    return {
+      ...plan,
+      cells: plan.cells.map((cell) => ({
+        ...cell,
+        clusterName: existing.server,
+        capabilities: hasNginx ? cell.capabilities : cell.capabilities.filter((c) => c !== 'ingress'),
+      })),
+    };
+  }
+  return buildPlan(request);
+}
+
+function exitCodeFor(results: readonly CellResult[], interrupted: boolean): number {
+  if (interrupted) return ExitCode.interrupted;
+  if (results.some((r) => r.tests.some((t) => FAILED.includes(t.status)))) return ExitCode.testFailures;
+  if (results.some((r) => r.error)) return ExitCode.infrastructure;
+  return ExitCode.ok;
+}
+
+export async function runMatrix(opts: RunOptions): Promise<RunOutcome> {
+  const note = opts.note ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const startedAt = new Date().toISOString();
+  const state = opts.resumeDir ? await readRunState(opts.resumeDir) : undefined;
+  const config = state ? resumedConfig(opts.config, state) : opts.config;
+  const runDir = opts.resumeDir ?? join(config.reportsDir, config.runId);
+  const mode = modeOf(config);
+  const existing = config.kubeconfig ? createKube({ kubeconfigPath: config.kubeconfig, runId: config.runId }) : undefined;
+
+  const plan = await planFor(config, mode, existing, opts, note);
+  for (const u of plan.unsupported) note(`unsupported: ${u.id}: ${u.reason}`);
+  for (const w of plan.warnings) note(`warning: ${w}`);
+  for (const cell of plan.cells) for (const w of cell.warnings) note(`warning: ${cell.id}: ${w}`);
+
+  const kind = opts.kind ?? createKind({ onRetry: (e) => note(`${e.command}: attempt ${e.attempt} failed (${e.error.message}); retrying`) });
+  const kindVersion = mode === 'existing' ? 'n/a' : (await kind.version()).version;
+  if (mode !== 'existing') {
+    const leaked = await leakedClusters(kind, config.runId);
+    if (leaked.length > 0) {
+      note(`${leaked.length} cluster(s) left by earlier runs: ${leaked.join(', ')}; \`cnimatrix clean\` deletes them`);
+    }
+  }
+
+  const done = plan.cells.filter((cell) => existsSync(cellJUnitPath(runDir, cell.id)));
+  if (state && done.length > 0) note(`resuming ${config.runId}: ${done.length} cell(s) already done (${done.map((c) => c.id).join(', ')})`);
+  const todo = plan.cells.filter((cell) => !done.includes(cell));
+  const { parallel, reason } = chooseParallel(config.parallel, Math.max(todo.length, 1), config.workers + 1);
+  note(`run ${config.runId}: ${todo.length} cell(s) to run, ${reason}; reports in ${runDir}`);
+
+  await mkdir(runDir, { recursive: true });
+  if (!state) await writeRunState(runDir, config, startedAt);
+
+  const contexts: CellContext[] = [];
+  const interrupts = handleInterrupts({
+    note,
+    forceCleanup: async () => {
+      await Promise.allSettled(contexts.filter((c) => c.clusterExists && c.mode === 'kind').map((c) => kind.deleteCluster(c.cell.clusterName)));
+    },
+    ...(opts.exit ? { exit: opts.exit } : {}),
+  });
+  const progress = (opts.progress ?? createProgress)(todo.map((c) => c.id));
+  const host = hostname();
+  const kubeconfigDir = join(tmpdir(), `cnimatrix-${config.runId}`);
+  const interruptedResults: CellResult[] = [];
+
+  const runOne = async (cell: PlannedCell): Promise<void> => {
+    if (interrupts.signal.aborted) return;
+    const ctx: CellContext = {
+      cell,
+      config,
+      runDir,
+      cacheDir: defaultCacheDir(),
+      nodeImage: plan.nodeImage,
+      kind,
+      mode,
+      kubeconfigPath: config.kubeconfig ?? join(kubeconfigDir, `${cell.id}.kubeconfig`),
+      artifactsDir: join(runDir, 'artifacts', cell.id),
+      signal: interrupts.signal,
+      log: (line) => progress.log(cell.id, line),
+      clusterExists: false,
+      alreadyInstalled: false,
+      kube: existing,
+      kubernetesVersion: plan.nodeImage.match(/:(v\d+\.\d+\.\d+)/)?.[1] ?? 'unknown',
+      tests: [],
+      failedPhase: undefined,
+    };
+    contexts.push(ctx);
+    const result = await runCell(ctx, {
+      progress,
+      meta: {
+        id: cell.id,
+        cni: cell.cni,
+        cniVersion: cell.cniVersion,
+        proxyMode: cell.proxyMode,
+        capabilities: cell.capabilities,
+        kindVersion,
+        nodeImage: mode === 'existing' ? 'n/a' : plan.nodeImage,
+        clusterName: cell.clusterName,
+        host,
+      },
+    });
+    // An interrupted cell keeps no JUnit, so --resume runs it again.
+    if (interrupts.signal.aborted && result.error) {
+      interruptedResults.push(result);
+      return;
+    }
+    await writeCellJUnit(runDir, result);
+    await writeConformanceReport(runDir, result);
+  };
+
+  const limit = pLimit(parallel);
+  try {
+    await Promise.all(todo.map((cell) => limit(() => runOne(cell))));
+  } finally {
+    await progress.close();
+    interrupts.dispose();
+  }
+
+  const results: CellResult[] = [...interruptedResults];
+  for (const cell of plan.cells) {
+    const file = cellJUnitPath(runDir, cell.id);
+    if (existsSync(file)) results.push(readCellJUnit(await readFile(file, 'utf8')));
+  }
+  const order = new Map(plan.cells.map((c, i) => [c.id, i]));
+  results.sort((a, b) => (order.get(a.cell.id) ?? 0) - (order.get(b.cell.id) ?? 0));
+  const runInfo: RunInfo = { id: config.runId, startedAt: state?.startedAt ?? startedAt, finishedAt: new Date().toISOString(), host, cnimatrixVersion: cnimatrixVersion() };
+  const paths = await writeRunReports(runDir, results, runInfo);
+  note(`matrix: ${paths.matrixMarkdown} · ${paths.matrixHtml} · ${paths.matrixJson}`);
+  const exitCode = exitCodeFor(results, interrupts.interrupted);
+  if (interrupts.interrupted) note(`interrupted: cleanup done; finish the run with \`cnimatrix run --resume ${runDir}\``);
+  return { exitCode, runDir, results, plan };
+}

@@ -1,0 +1,100 @@
+// Checks probed from outside the cluster: an external client container on the cell's Docker
+// network (harness/external). One client per suite file, started by the first check that needs it.
+//
+// CNIMATRIX_EXTERNAL_CLIENT=off declares that the cell has no peer reachable from a container (a
+// simulated cell); external checks are then skipped with that reason, printed and annotated. In
+// any other case an unreachable engine or a missing image fails the check with the reason.
+import { appendFileSync } from 'node:fs';
+import { afterAll, test } from '@jest/globals';
+import { ExternalClient, type StartedExternalClient } from '../../harness/external/client.ts';
+import { dockerAvailable } from '../../harness/external/docker.ts';
+import { externalClientImage } from '../../harness/external/image.ts';
+import { runExternalBatch } from '../../harness/external/probe.ts';
+import { ANNOTATIONS_ENV, type SuiteName } from '../../harness/model/cell.ts';
+import type { Probe, ProbeResult } from '../../harness/probe/index.ts';
+import { check, group, liveCell, type CheckContext, type CheckOptions } from './conformance.ts';
+import { RUN_LABEL } from './workloads.ts';
+
+export const EXTERNAL_CLIENT_ENV = 'CNIMATRIX_EXTERNAL_CLIENT';
+
+let started: Promise<StartedExternalClient> | undefined;
+let stopRegistered = false;
+
+/** Why external checks cannot run here by declaration, or undefined when they should run. */
+export function externalChecksDisabled(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const setting = env[EXTERNAL_CLIENT_ENV]?.trim();
+  if (setting === undefined || setting === '' || setting === 'on') return undefined;
+  if (setting === 'off') return `external client disabled (${EXTERNAL_CLIENT_ENV}=off): the cell has no address a container can reach`;
+  throw new Error(`${EXTERNAL_CLIENT_ENV}="${setting}" is not valid: use "on" (default) or "off"`);
+}
+
+async function startClient(): Promise<StartedExternalClient> {
+  const docker = await dockerAvailable();
+  if (!docker.available) {
+    throw new Error(`external checks need a container engine on this machine, and ${docker.reason}; start Docker and re-run`);
+  }
+  const cell = liveCell();
+  return new ExternalClient(externalClientImage())
+    .onNetwork(cell.dockerNetwork)
+    .withLabels({ [RUN_LABEL]: cell.runId })
+    .start();
+}
+
+/** The suite file's external client (started once, stopped after the file's tests). */
+export function externalClient(): Promise<StartedExternalClient> {
+  if (!started) {
+    started = startClient();
+    started.catch(() => undefined);
+  }
+  return started;
+}
+
+/** Registers the client's shutdown; call once at the top level of a suite that has external checks. */
+export function stopExternalClientAfterAll(): void {
+  if (stopRegistered) return;
+  stopRegistered = true;
+  afterAll(async () => {
+    const client = await started?.catch(() => undefined);
+    await client?.stop();
+  }, 30_000);
+}
+
+/** Runs `probes` in the external client; failures to start the client reject with the reason. */
+export async function externalBatch(probes: Probe[]): Promise<{ client: StartedExternalClient; results: Map<string, ProbeResult> }> {
+  const client = await externalClient();
+  return { client, results: await runExternalBatch(client, probes) };
+}
+
+let currentGroup: { suite: SuiteName; title: string } | undefined;
+
+/**
+ * A top-level group (directly inside conformanceSuite) of checks probed from the external client.
+ * It stops the client after the suite file.
+ */
+export function externalGroup(suite: SuiteName, title: string, body: () => void): void {
+  stopExternalClientAfterAll();
+  group(title, () => {
+    currentGroup = { suite, title };
+    try {
+      body();
+    } finally {
+      currentGroup = undefined;
+    }
+  });
+}
+
+/** A check probed from the external client; skipped with a printed, annotated reason when disabled. */
+export function externalCheck(title: string, opts: CheckOptions, body: (ctx: CheckContext) => Promise<void>): void {
+  if (!currentGroup) throw new Error(`externalCheck "${title}" must be declared inside externalGroup()`);
+  const disabled = externalChecksDisabled();
+  if (!disabled) {
+    check(title, opts, body);
+    return;
+  }
+  const { suite } = currentGroup;
+  const name = `${currentGroup.title} › ${title}`;
+  process.stdout.write(`[cnimatrix] ${suite} › ${name}: skipped, ${disabled}\n`);
+  const file = process.env[ANNOTATIONS_ENV];
+  if (file) appendFileSync(file, `${JSON.stringify({ suite, name, kind: 'unsupported', detail: disabled })}\n`);
+  test.skip(title, () => undefined);
+}

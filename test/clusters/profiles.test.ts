@@ -1,0 +1,200 @@
+import { describe, expect, test } from '@jest/globals';
+import YAML from 'yaml';
+import { ciliumTransforms } from '../../clusters/cilium.ts';
+import { profileFor, profiles } from '../../clusters/index.ts';
+import { ingressNginx } from '../../clusters/ingress/ingress-nginx.ts';
+import type { ApplyManifestStep } from '../../clusters/install-step.ts';
+import type { ProfileContext } from '../../clusters/profile.ts';
+import { proxyModes } from '../../clusters/proxy-modes.ts';
+import { allPins, manifestPins } from '../../clusters/versions.ts';
+import { CAPABILITIES, CNI_NAMES, PROXY_MODES, type ProxyMode } from '../../harness/model/cell.ts';
+import { applyTransforms } from '../../harness/manifests/index.ts';
+
+const ctx = (mode: ProxyMode, podSubnet = '10.244.0.0/16'): ProfileContext => ({ clusterName: 'cnimatrix-r1-x', proxyMode: mode, podSubnet, arch: 'amd64' });
+const manifestSteps = (steps: { kind: string }[]) => steps.filter((s): s is ApplyManifestStep => s.kind === 'applyManifest');
+
+describe('profile registry', () => {
+  test('has one profile per CNI, keyed by its own name', () => {
+    expect(Object.keys(profiles).sort()).toEqual([...CNI_NAMES].sort());
+    for (const name of CNI_NAMES) expect(profileFor(name).name).toBe(name);
+  });
+
+  test('an unknown CNI is bad input listing the valid ones', () => {
+    expect(() => profileFor('canal')).toThrow('unknown CNI "canal"');
+  });
+});
+
+describe.each(CNI_NAMES.map((n) => [n]))('%s profile', (name) => {
+  const profile = profiles[name];
+
+  test('decides every proxy mode, with a reason when unsupported and known capabilities when supported', () => {
+    for (const mode of PROXY_MODES) {
+      const support = profile.proxyModes[mode];
+      if (support.supported) {
+        for (const c of support.capabilities) expect(CAPABILITIES).toContain(c);
+        expect(support.capabilities.includes('kubeProxyReplacement')).toBe(mode === 'none');
+      } else {
+        expect(support.reason.length).toBeGreaterThan(20);
+      }
+    }
+  });
+
+  test('installs only manifests it declares, each pinned with a well-formed sha256', () => {
+    for (const mode of PROXY_MODES) {
+      for (const step of manifestSteps(profile.installSteps(ctx(mode, profile.kind.podSubnet)))) {
+        expect(profile.manifests).toContainEqual(step.manifest);
+      }
+    }
+    for (const pin of profile.manifests) expect(pin.sha256).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  test('a non-default CNI disables kindnet; every node mount names a prepare step', () => {
+    expect(profile.kind.disableDefaultCNI).toBe(name !== 'kindnet');
+    const prepared = profile.prepare(ctx('iptables')).map((s) => s.id);
+    for (const mount of profile.kind.nodeMounts) expect(prepared).toContain(mount.prepared);
+  });
+
+  test('has readiness checks and diagnostics', () => {
+    expect(profile.readiness.length).toBeGreaterThan(0);
+    expect(profile.diagnostics.length).toBeGreaterThan(0);
+  });
+});
+
+describe('known fixes are in the data', () => {
+  test('flannel mounts the extracted bridge plugin read-only at /opt/cni/bin/bridge and needs br_netfilter', () => {
+    expect(profiles.flannel.kind.nodeMounts).toEqual([{ prepared: 'cni-bridge-plugin', containerPath: '/opt/cni/bin/bridge', readOnly: true }]);
+    const [step] = profiles.flannel.prepare(ctx('iptables'));
+    expect(step?.archive.url).toMatch(/containernetworking\/plugins\/releases\/download\/v1\.\d+\.\d+\/cni-plugins-linux-amd64-v1\.\d+\.\d+\.tgz$/);
+    expect(profiles.flannel.hostPrereqs).toContainEqual(expect.objectContaining({ module: 'br_netfilter' }));
+  });
+
+  test('calico creates (not applies) its operator manifests and uses 192.168.0.0/16', () => {
+    expect(profiles.calico.manifests.map((m) => m.mode)).toEqual(['create', 'create']);
+    expect(profiles.calico.kind.podSubnet).toBe('192.168.0.0/16');
+  });
+
+  test('weave is legacy and says which source it uses and why', () => {
+    expect(profiles.weave.legacy?.source).toMatch(/rajch\/weave v2\.9\.0/);
+    expect(profiles.weave.legacy?.source).toMatch(/v2\.8\.1 breaks with iptables-nft/);
+    expect(manifestPins.weave.url).toContain('rajch/weave/releases/download/v2.9.0/');
+  });
+
+  test('ingress-nginx is marked retired and pinned to controller-v1.15.1', () => {
+    expect(ingressNginx.retired?.announced).toBe('2025-11-11');
+    expect(ingressNginx.retired?.successor).toMatch(/cloud-provider-kind >= v0\.9\.0/);
+    expect(manifestPins.ingressNginx.url).toBe(
+      'https://raw.githubusercontent.com/kubernetes/ingress-nginx/controller-v1.15.1/deploy/static/provider/kind/deploy.yaml',
+    );
+    expect(ingressNginx.ingressClass).toBe('nginx');
+  });
+
+  test('proxy-mode facts: ipvs warning text, nftables minimums, none runs no kube-proxy', () => {
+    expect(proxyModes.ipvs.warnings).toContain('ipvs: deprecated since Kubernetes 1.35; needs ip_vs, ip_vs_rr, ip_vs_wrr, ip_vs_sh, nf_conntrack on the host');
+    expect(proxyModes.nftables.minKubernetes).toBe('1.31');
+    expect(proxyModes.nftables.hostPrereqs).toContainEqual(expect.objectContaining({ kind: 'kernelVersion', min: '5.13' }));
+    expect(proxyModes.none.runsKubeProxy).toBe(false);
+  });
+
+  test('allPins lists every manifest and tarball once', () => {
+    const ids = allPins().map((p) => p.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids).toEqual(expect.arrayContaining(['flannel', 'cilium', 'weave', 'ingress-nginx', 'calico-operator-crds', 'cni-plugins-amd64']));
+  });
+});
+
+// Fixtures shaped like the upstream objects the transforms target.
+const ciliumFixture = `apiVersion: v1
+kind: ConfigMap
+metadata: { name: cilium-config, namespace: kube-system }
+data:
+  kube-proxy-replacement: "false"
+  ipam: cluster-pool
+---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: { name: cilium, namespace: kube-system }
+spec:
+  template:
+    spec:
+      initContainers: [{ name: config, image: quay.io/cilium/cilium:v1.19.6 }]
+      containers: [{ name: cilium-agent, image: quay.io/cilium/cilium:v1.19.6 }]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: cilium-operator, namespace: kube-system }
+spec:
+  template:
+    spec:
+      containers: [{ name: cilium-operator, image: quay.io/cilium/operator-generic:v1.19.6 }]
+`;
+
+const parse = (text: string) => YAML.parseAllDocuments(text).map((d) => d.toJS() as Record<string, any>);
+
+describe('profile transforms against upstream-shaped manifests', () => {
+  test('cilium none: kube-proxy replacement on, API server reached at <cluster>-control-plane:6443 everywhere', () => {
+    const [cm, ds, deploy] = parse(applyTransforms(ciliumFixture, ciliumTransforms(ctx('none'))));
+    expect(cm?.['data']).toEqual({ 'kube-proxy-replacement': 'true', ipam: 'kubernetes' });
+    const env = [{ name: 'KUBERNETES_SERVICE_HOST', value: 'cnimatrix-r1-x-control-plane' }, { name: 'KUBERNETES_SERVICE_PORT', value: '6443' }];
+    expect(ds?.['spec']['template']['spec']['initContainers'][0]['env']).toEqual(env);
+    expect(ds?.['spec']['template']['spec']['containers'][0]['env']).toEqual(env);
+    expect(deploy?.['spec']['template']['spec']['containers'][0]['env']).toEqual(env);
+  });
+
+  test('cilium with kube-proxy: replacement off and no API server override', () => {
+    const [cm, ds] = parse(applyTransforms(ciliumFixture, ciliumTransforms(ctx('iptables'))));
+    expect(cm?.['data']['kube-proxy-replacement']).toBe('false');
+    expect(ds?.['spec']['template']['spec']['containers'][0]['env']).toBeUndefined();
+  });
+
+  test('flannel: Network follows podSubnet; EnableNFTables only in nftables mode', () => {
+    const fixture = `apiVersion: v1
+kind: ConfigMap
+metadata: { name: kube-flannel-cfg, namespace: kube-flannel }
+data:
+  net-conf.json: |
+    { "Network": "10.244.0.0/16", "EnableNFTables": false, "Backend": { "Type": "vxlan" } }
+`;
+    const conf = (mode: ProxyMode) => {
+      const [step] = manifestSteps(profiles.flannel.installSteps(ctx(mode, '10.250.0.0/16')));
+      return JSON.parse(parse(applyTransforms(fixture, step?.transforms ?? []))[0]?.['data']['net-conf.json']);
+    };
+    expect(conf('nftables')).toEqual({ Network: '10.250.0.0/16', EnableNFTables: true, Backend: { Type: 'vxlan' } });
+    expect(conf('iptables')).toEqual({ Network: '10.250.0.0/16', EnableNFTables: false, Backend: { Type: 'vxlan' } });
+  });
+
+  test('weave: IPALLOC_RANGE set to the pod subnet on the weave container only', () => {
+    const fixture = `apiVersion: apps/v1
+kind: DaemonSet
+metadata: { name: weave-net, namespace: kube-system }
+spec:
+  template:
+    spec:
+      containers:
+        - name: weave
+          image: rajchaudhuri/weave-kube:2.9.0
+          env: [{ name: INIT_CONTAINER, value: "true" }]
+        - name: weave-npc
+          image: rajchaudhuri/weave-npc:2.9.0
+`;
+    const [step] = manifestSteps(profiles.weave.installSteps(ctx('iptables')));
+    const [ds] = parse(applyTransforms(fixture, step?.transforms ?? []));
+    const containers = ds?.['spec']['template']['spec']['containers'];
+    expect(containers[0]['env']).toEqual([{ name: 'INIT_CONTAINER', value: 'true' }, { name: 'IPALLOC_RANGE', value: '10.244.0.0/16' }]);
+    expect(containers[1]['env']).toBeUndefined();
+  });
+
+  test('ingress-nginx: controller pinned to the ingress-ready node', () => {
+    const fixture = `apiVersion: apps/v1
+kind: Deployment
+metadata: { name: ingress-nginx-controller, namespace: ingress-nginx }
+spec:
+  template:
+    spec:
+      nodeSelector: { kubernetes.io/os: linux }
+      containers: [{ name: controller, image: registry.k8s.io/ingress-nginx/controller:v1.15.1 }]
+`;
+    const [step] = manifestSteps(ingressNginx.installSteps);
+    const [deploy] = parse(applyTransforms(fixture, step?.transforms ?? []));
+    expect(deploy?.['spec']['template']['spec']['nodeSelector']).toEqual({ 'kubernetes.io/os': 'linux', 'ingress-ready': 'true' });
+  });
+});

@@ -1,0 +1,295 @@
+// The dns, ingress and services suites against simulated cells: every check passes on a faithful
+// cell, and each fault makes exactly the checks it breaks fail, with a message naming the defect.
+// External-client checks are skipped here (the sim's node addresses are not reachable from a
+// container); test/external covers the client against a real container engine.
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, test } from '@jest/globals';
+import { execa } from 'execa';
+import { createKube } from '../../harness/kube/index.ts';
+import type { KubeObject } from '../../harness/kube/types.ts';
+import { CELL_ENV, type CellInfo, type CniName, type ProxyMode } from '../../harness/model/cell.ts';
+import { startSimCell } from '../sim/harness.ts';
+
+const SUITE_FILES = { dns: 'suites/dns.suite.ts', ingress: 'suites/ingress.suite.ts', services: 'suites/services.suite.ts' } as const;
+type Suite = keyof typeof SUITE_FILES;
+
+const CONTROLLER_LABELS = { 'app.kubernetes.io/name': 'ingress-nginx', 'app.kubernetes.io/component': 'controller' };
+
+/**
+ * What `cnimatrix run` installs before the suites in a cell with the ingress capability, reduced to
+ * the shape the suite relies on: IngressClass nginx and a Ready controller pod with hostPorts
+ * 80/443 on the ingress-ready node.
+ */
+const INGRESS_CONTROLLER: KubeObject[] = [
+  { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'ingress-nginx' } },
+  { apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass', metadata: { name: 'nginx' }, spec: { controller: 'k8s.io/ingress-nginx' } },
+  {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'ingress-nginx-controller', namespace: 'ingress-nginx', labels: CONTROLLER_LABELS },
+    spec: {
+      selector: { matchLabels: CONTROLLER_LABELS },
+      template: {
+        metadata: { labels: CONTROLLER_LABELS },
+        spec: {
+          nodeSelector: { 'ingress-ready': 'true' },
+          tolerations: [{ operator: 'Exists' }],
+          containers: [
+            {
+              name: 'controller',
+              image: 'registry.k8s.io/ingress-nginx/controller:v1.15.1',
+              ports: [
+                { name: 'http', containerPort: 80, hostPort: 80, protocol: 'TCP' },
+                { name: 'https', containerPort: 443, hostPort: 443, protocol: 'TCP' },
+              ],
+            },
+          ],
+        },
+      },
+    },
+  },
+];
+
+async function installIngressController(kubeconfigPath: string): Promise<void> {
+  const kube = createKube({ kubeconfigPath });
+  await kube.apply(INGRESS_CONTROLLER);
+  await kube.waitFor({ kind: 'podsReady', namespace: 'ingress-nginx', labelSelector: 'app.kubernetes.io/component=controller', minCount: 1 }, 30_000);
+}
+
+interface TestOutcome {
+  name: string;
+  status: string;
+  message: string;
+}
+
+interface SuiteRun {
+  tests: TestOutcome[];
+  stdout: string;
+}
+
+/** Runs suite files in a child jest against a sim cell and returns every test's outcome. */
+async function runSuites(cell: { cni: CniName; proxyMode: ProxyMode; faults?: string[] }, suites: Suite[]): Promise<SuiteRun> {
+  const sim = await startSimCell(cell);
+  try {
+    const info = JSON.parse(sim.env[CELL_ENV] ?? '{}') as CellInfo;
+    if (suites.includes('ingress')) {
+      await installIngressController(sim.kubeconfigPath);
+      info.capabilities = [...info.capabilities, 'ingress'];
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'cnimatrix-suites-'));
+    const outputFile = join(dir, 'result.json');
+    const child = await execa(
+      process.execPath,
+      [
+        '--disable-warning=ExperimentalWarning',
+        '--experimental-vm-modules',
+        'node_modules/jest/bin/jest.js',
+        ...suites.map((s) => SUITE_FILES[s]),
+        '--selectProjects',
+        'suites',
+        '--json',
+        '--outputFile',
+        outputFile,
+      ],
+      {
+        reject: false,
+        env: {
+          ...sim.env,
+          [CELL_ENV]: JSON.stringify(info),
+          CNIMATRIX_EXTERNAL_CLIENT: 'off',
+          CNIMATRIX_SETTLE_SECONDS: '2',
+          CNIMATRIX_ANNOTATIONS: join(dir, 'annotations.jsonl'),
+        },
+        all: true,
+      },
+    );
+    let report: { testResults: { assertionResults: { ancestorTitles: string[]; title: string; status: string; failureMessages: string[] }[]; message: string }[] };
+    try {
+      report = JSON.parse(readFileSync(outputFile, 'utf8'));
+    } catch {
+      throw new Error(`the suites' jest run wrote no report (exit ${child.exitCode}):\n${child.all}`);
+    }
+    const suiteErrors = report.testResults.filter((r) => r.assertionResults.length === 0 && r.message).map((r) => r.message);
+    if (suiteErrors.length > 0) throw new Error(`a suite file failed to run:\n${suiteErrors.join('\n')}`);
+    const tests = report.testResults.flatMap((r) =>
+      r.assertionResults.map((a) => ({
+        name: [...a.ancestorTitles, a.title].join(' › '),
+        status: a.status,
+        message: a.failureMessages.join('\n'),
+      })),
+    );
+    return { tests, stdout: child.all ?? '' };
+  } finally {
+    await sim.stop();
+  }
+}
+
+const failed = (run: SuiteRun) => run.tests.filter((t) => t.status === 'failed');
+const names = (tests: TestOutcome[]) => tests.map((t) => t.name).sort();
+
+interface ExpectedFailure {
+  name: RegExp;
+  message: RegExp;
+}
+
+/**
+ * Every expected failure happened with its message; any other failure is one of `consequences`
+ * (checks that legitimately depend on what the fault breaks); everything else passed or was
+ * skipped (external checks, with their printed reason).
+ */
+function expectOnlyThese(run: SuiteRun, expected: ExpectedFailure[], consequences: ExpectedFailure[] = []): void {
+  for (const e of expected) {
+    const hit = failed(run).filter((t) => e.name.test(t.name));
+    expect({ check: e.name.source, failed: hit.length > 0 }).toEqual({ check: e.name.source, failed: true });
+    for (const t of hit) expect(t.message).toMatch(e.message);
+  }
+  for (const t of failed(run)) {
+    const consequence = consequences.find((c) => c.name.test(t.name));
+    if (consequence) expect(t.message).toMatch(consequence.message);
+  }
+  const unexpected = failed(run).filter((t) => ![...expected, ...consequences].some((e) => e.name.test(t.name)));
+  expect(unexpected.map((t) => `${t.name}: ${t.message.split('\n')[0]}`)).toEqual([]);
+  const skipped = run.tests.filter((t) => t.status === 'pending');
+  for (const t of skipped) expect(t.name).toMatch(/from outside the cluster/);
+  if (skipped.some((t) => /from outside the cluster/.test(t.name))) {
+    expect(run.stdout).toMatch(/skipped, external client disabled \(CNIMATRIX_EXTERNAL_CLIENT=off\)/);
+  }
+}
+
+const E2E_TIMEOUT_MS = 600_000;
+
+describe('suites on faithful sim cells', () => {
+  test(
+    'calico-iptables: every dns, ingress and services check passes',
+    async () => {
+      const run = await runSuites({ cni: 'calico', proxyMode: 'iptables' }, ['dns', 'ingress', 'services']);
+      expect(names(failed(run))).toEqual([]);
+      expect(run.tests.filter((t) => t.status === 'passed').length).toBeGreaterThan(30);
+      expectOnlyThese(run, []);
+    },
+    E2E_TIMEOUT_MS,
+  );
+
+  test(
+    'cilium-none: no kube-proxy, and Services work through the kube-proxy replacement',
+    async () => {
+      const run = await runSuites({ cni: 'cilium', proxyMode: 'none' }, ['services']);
+      expect(names(failed(run))).toEqual([]);
+      const passed = names(run.tests.filter((t) => t.status === 'passed'));
+      expect(passed).toContain('services › kube-proxy › no kube-proxy runs when the cell asks for mode none');
+      expect(passed.some((n) => n.includes('ClusterIP › spreads'))).toBe(true);
+    },
+    E2E_TIMEOUT_MS,
+  );
+
+  test(
+    'calico-nftables: the nftables evidence is recognised',
+    async () => {
+      const run = await runSuites({ cni: 'calico', proxyMode: 'nftables' }, ['services']);
+      expect(names(failed(run))).toEqual([]);
+      expect(names(run.tests.filter((t) => t.status === 'passed'))).toContain("services › kube-proxy › the node's rules are nftables rules for a test Service");
+    },
+    E2E_TIMEOUT_MS,
+  );
+});
+
+interface FaultCase {
+  fault: string;
+  cell: { cni: CniName; proxyMode: ProxyMode };
+  suites: Suite[];
+  expected: ExpectedFailure[];
+  consequences?: ExpectedFailure[];
+}
+
+const FAULTS: FaultCase[] = [
+  {
+    fault: 'dns-no-search-path',
+    cell: { cni: 'calico', proxyMode: 'iptables' },
+    suites: ['dns'],
+    expected: [
+      { name: /resolver configuration › a ClusterFirst pod searches/, message: /search list does not start with/ },
+      // The fault drops every pod's search list, the dnsConfig one included.
+      { name: /resolver configuration › dnsPolicy None/, message: /did not get its dnsConfig: search is ""/ },
+      { name: /records › Service A record by (its bare name|name\.namespace)/, message: /search list \(empty\) lacks the cluster domains/ },
+    ],
+  },
+  {
+    fault: 'dns-headless-empty',
+    cell: { cni: 'calico', proxyMode: 'iptables' },
+    suites: ['dns'],
+    expected: [
+      { name: /records › headless Service A records/, message: /headless Service does not resolve to exactly the IPs of its Ready pods[\s\S]*got: +\(no answer\)/ },
+      { name: /records › SRV records for a named port of a headless Service/, message: /one SRV record per Ready pod/ },
+    ],
+  },
+  {
+    fault: 'dns-no-srv',
+    cell: { cni: 'calico', proxyMode: 'iptables' },
+    suites: ['dns'],
+    expected: [
+      { name: /records › SRV record for a named port of a ClusterIP Service/, message: /no SRV record for a Service’s named port/ },
+      { name: /records › SRV records for a named port of a headless Service/, message: /one SRV record per Ready pod/ },
+    ],
+  },
+  {
+    fault: 'ingress-prefix-as-exact',
+    cell: { cni: 'calico', proxyMode: 'iptables' },
+    suites: ['ingress'],
+    expected: [
+      // No rule matches any more, so the Ingress defaultBackend answers instead.
+      { name: /from a pod › pathType Prefix "\/" matches every sub-path/, message: /Prefix does not match sub-paths[\s\S]*answered by "backend-default" instead of backend-c/ },
+      { name: /from a pod › pathType Prefix matches whole path elements/, message: /not matched by whole path elements[\s\S]*answered by "backend-default" instead of backend-a/ },
+    ],
+  },
+  {
+    fault: 'ingress-ignore-host',
+    cell: { cni: 'calico', proxyMode: 'iptables' },
+    suites: ['ingress'],
+    expected: [
+      { name: /from a pod › host routing: a\.example\.test/, message: /not routed by their Host header[\s\S]*instead of backend-a/ },
+      { name: /from a pod › host routing: b\.example\.test/, message: /not routed by their Host header[\s\S]*instead of backend-b/ },
+    ],
+    // With hosts ignored, every Ingress's /hostname rule lands in one server, so every case that
+    // relies on its own host's rule (default backend, paths, TLS, body limit, CORS) breaks too.
+    consequences: [{ name: /from a pod › (?!host routing)/, message: /\(from a pod to the controller\)/ }],
+  },
+  {
+    fault: 'proxy-mode-iptables-only',
+    cell: { cni: 'calico', proxyMode: 'nftables' },
+    suites: ['services'],
+    expected: [
+      { name: /kube-proxy reports the requested mode \(nftables\)/, message: /kube-proxy runs in iptables mode, but the cell asked for nftables/ },
+      { name: /the node's rules are nftables rules/, message: /does not program Services in nftables mode/ },
+    ],
+  },
+  {
+    fault: 'service-single-endpoint',
+    cell: { cni: 'calico', proxyMode: 'iptables' },
+    suites: ['services'],
+    expected: [{ name: /ClusterIP › spreads 30 requests/, message: /not spread over all ready endpoints: never reached web-\d, web-\d/ }],
+  },
+  {
+    fault: 'affinity-ignored',
+    cell: { cni: 'calico', proxyMode: 'iptables' },
+    suites: ['services', 'ingress'],
+    expected: [
+      { name: /sessionAffinity ClientIP keeps one client on one endpoint/, message: /sessionAffinity: ClientIP is not honoured/ },
+      { name: /from a pod › cookie affinity/, message: /Cookie affinity is not applied[\s\S]*sets no INGRESSCOOKIE cookie/ },
+    ],
+  },
+];
+
+describe('suites on faulty sim cells', () => {
+  for (const f of FAULTS) {
+    test(
+      `${f.fault} (${f.cell.cni}-${f.cell.proxyMode}): only the checks it breaks fail, naming the defect`,
+      async () => {
+        const run = await runSuites({ ...f.cell, faults: [f.fault] }, f.suites);
+        expectOnlyThese(run, f.expected, f.consequences);
+      },
+      E2E_TIMEOUT_MS,
+    );
+  }
+});

@@ -1,0 +1,161 @@
+// The pod-network and network-policy suites run against simulated cells: green on a faithful
+// cell, and on a cell with one dataplane fault exactly the checks that cover the fault fail,
+// each with a message that names the defect.
+import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, test } from '@jest/globals';
+import { execa } from 'execa';
+import { ANNOTATIONS_ENV, CELL_ENV, type CellInfo } from '../../harness/model/cell.ts';
+import type { Annotation } from '../../harness/model/results.ts';
+import { SETTLE_WINDOW_ENV } from '../../harness/probe/index.ts';
+import { startSimCell, type SimCellOptions } from '../sim/harness.ts';
+
+interface JestAssertion {
+  fullName: string;
+  ancestorTitles: string[];
+  title: string;
+  status: 'passed' | 'failed' | 'pending' | 'skipped' | 'todo';
+  failureMessages: string[];
+}
+
+interface SuiteRun {
+  byName: Map<string, JestAssertion>;
+  annotations: Annotation[];
+  output: string;
+}
+
+const SUITE_FILES = { 'pod-network': 'suites/pod-network.suite.ts', 'network-policy': 'suites/network-policy.suite.ts' } as const;
+
+/** Name of a check as reports show it: groups and title without the suite. */
+const checkName = (a: JestAssertion) => [...a.ancestorTitles.slice(1), a.title].join(' › ');
+
+async function runSuite(suite: keyof typeof SUITE_FILES, cell: SimCellOptions, strict = false): Promise<SuiteRun> {
+  const dir = mkdtempSync(join(tmpdir(), 'cnimatrix-suite-'));
+  const sim = await startSimCell(cell);
+  try {
+    const outputFile = join(dir, 'jest.json');
+    const annotationsFile = join(dir, 'annotations.jsonl');
+    const cellInfo: CellInfo = { ...sim.cell, strict };
+    const child = await execa(
+      'node',
+      [
+        '--disable-warning=ExperimentalWarning',
+        '--experimental-vm-modules',
+        'node_modules/jest/bin/jest.js',
+        '--selectProjects',
+        'suites',
+        '--json',
+        '--outputFile',
+        outputFile,
+        '--testPathPatterns',
+        SUITE_FILES[suite],
+      ],
+      {
+        reject: false,
+        all: true,
+        // A fault never heals in the sim, so a short settle window only shortens failing checks.
+        env: { ...sim.env, [CELL_ENV]: JSON.stringify(cellInfo), [ANNOTATIONS_ENV]: annotationsFile, [SETTLE_WINDOW_ENV]: '1' },
+      },
+    );
+    if (!existsSync(outputFile)) throw new Error(`jest wrote no results:\n${child.all}`);
+    const report = JSON.parse(readFileSync(outputFile, 'utf8')) as { testResults: { assertionResults: JestAssertion[]; message: string }[] };
+    const assertions = report.testResults.flatMap((r) => r.assertionResults);
+    if (assertions.length === 0) throw new Error(`no checks ran:\n${report.testResults.map((r) => r.message).join('\n')}\n${child.all}`);
+    const annotations = existsSync(annotationsFile)
+      ? readFileSync(annotationsFile, 'utf8').trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as Annotation)
+      : [];
+    return { byName: new Map(assertions.map((a) => [checkName(a), a])), annotations, output: child.all ?? '' };
+  } finally {
+    await sim.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const failed = (run: SuiteRun) => [...run.byName.values()].filter((a) => a.status === 'failed').map(checkName).sort();
+const messageOf = (run: SuiteRun, name: string) => run.byName.get(name)?.failureMessages.join('\n') ?? '';
+
+const faithful: SimCellOptions = { cni: 'calico', proxyMode: 'iptables' };
+
+describe('on a faithful cell', () => {
+  test('pod-network passes every check', async () => {
+    const run = await runSuite('pod-network', faithful);
+    expect(failed(run)).toEqual([]);
+    expect(run.byName.size).toBe(15);
+    expect([...run.byName.values()].every((a) => a.status === 'passed')).toBe(true);
+    expect(run.annotations.filter((a) => a.kind === 'flaky')).toEqual([]);
+  }, 180_000);
+
+  test('network-policy passes every scenario', async () => {
+    const run = await runSuite('network-policy', faithful);
+    expect(failed(run)).toEqual([]);
+    expect([...run.byName.values()].every((a) => a.status === 'passed')).toBe(true);
+    expect(run.byName.size).toBeGreaterThan(25);
+    expect(run.annotations.filter((a) => a.kind === 'flaky')).toEqual([]);
+  }, 300_000);
+});
+
+describe('pod-network faults', () => {
+  test('snat-cross-node: the cross-node and Service source-IP checks fail naming the SNAT', async () => {
+    const run = await runSuite('pod-network', { ...faithful, faults: ['snat-cross-node'] });
+    expect(failed(run)).toEqual(['cross node › TCP keeps the source pod IP', 'cross node › UDP keeps the source pod IP', 'pod → ClusterIP → pod keeps the source pod IP']);
+    expect(messageOf(run, 'cross node › TCP keeps the source pod IP')).toMatch(/cross node TCP: destination saw \S+ instead of the source pod IP \S+ .* traffic is SNATed between nodes/);
+    expect(messageOf(run, 'pod → ClusterIP → pod keeps the source pod IP')).toMatch(/traffic is SNATed on the way through the Service/);
+  }, 180_000);
+
+  test('no-cross-node: every check that crosses nodes fails, same-node checks pass', async () => {
+    const run = await runSuite('pod-network', { ...faithful, faults: ['no-cross-node'] });
+    expect(failed(run)).toEqual([
+      'cross node › SCTP',
+      'cross node › TCP',
+      'cross node › TCP keeps the source pod IP',
+      'cross node › UDP',
+      'cross node › UDP keeps the source pod IP',
+      'cross node: a 64 KiB HTTP body arrives intact',
+      'from the node › hostNetwork pod → pod over UDP',
+      'from the node › node → pod on another node',
+      'pod → ClusterIP → pod keeps the source pod IP',
+    ]);
+    expect(messageOf(run, 'cross node › TCP')).toMatch(/could not reach other-node .* pod-to-pod TCP between nodes is broken/);
+  }, 180_000);
+});
+
+describe('network-policy faults', () => {
+  const cases: [string, string[], RegExp][] = [
+    ['policy-ignore-egress', ['default deny egress', 'allow all egress over default deny', 'named port egress', 'ipBlock egress with except', 'egress allows only DNS', 'several policies at once', 'guide: restrict-egress'], /isolated for egress/],
+    ['policy-peers-or-instead-of-and', ['peers AND: namespaceSelector with podSelector in one peer', 'matchExpressions In and NotIn', 'matchExpressions Exists and DoesNotExist', 'pod label change', 'guide: complex-policy'], /expected denied, observed allowed/],
+    ['policy-ignore-except', ['ipBlock ingress with except', 'ipBlock egress with except', 'guide: complex-policy'], /expected denied, observed allowed/],
+    ['policy-ignore-named-ports', ['named port ingress', 'named port egress'], /differ/],
+    // Every scenario whose probes expect some UDP cell denied.
+    ['policy-udp-unenforced', ['default deny ingress', 'default deny egress', 'pod selector', 'named port ingress', 'named port egress', 'UDP is enforced', 'guide: deny-all-ingress', 'several policies at once', 'egress allows only DNS'], /\/UDP/],
+  ];
+
+  test.each(cases)('%s: exactly the scenarios exercising it fail, with tables and reasons', async (fault, expectedFailures, reason) => {
+    const run = await runSuite('network-policy', { ...faithful, faults: [fault] });
+    expect(failed(run)).toEqual(expectedFailures.map((name) => `scenarios › ${name}`).sort());
+    for (const name of expectedFailures) {
+      const message = messageOf(run, `scenarios › ${name}`);
+      expect(message).toMatch(/expected:\n[\s\S]*observed:\n[\s\S]*diff:\n/);
+      expect(message).toMatch(/engine: (denied|allowed): /);
+      expect(message).toMatch(reason);
+    }
+  }, 300_000);
+});
+
+describe('on a cell without NetworkPolicy (flannel)', () => {
+  test('policy checks are unsupported (skipped with an annotation)', async () => {
+    const run = await runSuite('network-policy', { cni: 'flannel', proxyMode: 'iptables' });
+    const statuses = new Set([...run.byName.values()].map((a) => a.status));
+    expect(statuses).toEqual(new Set(['pending']));
+    const unsupported = run.annotations.filter((a) => a.kind === 'unsupported');
+    expect(unsupported).toHaveLength(run.byName.size);
+    expect(unsupported[0]?.detail).toMatch(/needs networkPolicy; the flannel profile does not declare it/);
+  }, 180_000);
+
+  test('with strict they run and fail because nothing is enforced', async () => {
+    const run = await runSuite('network-policy', { cni: 'flannel', proxyMode: 'iptables' }, true);
+    expect(run.byName.get('baseline: without policies every model pod reaches every other')?.status).toBe('passed');
+    expect(messageOf(run, 'scenarios › default deny ingress')).toMatch(/expected denied, observed allowed/);
+    expect(failed(run).length).toBeGreaterThan(15);
+  }, 300_000);
+});

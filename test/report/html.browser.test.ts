@@ -1,0 +1,126 @@
+// matrix.html in a real headless Chromium: rendering, filters and the failure side panel.
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { chromium } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { renderHtml } from '../../harness/report/html.ts';
+import { buildMatrix } from '../../harness/report/matrix.ts';
+import type { Matrix } from '../../harness/report/matrix.ts';
+import { bigRun, cell, fail, NASTY_NAMES, RUN } from './fixtures.ts';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const available = existsSync(CHROMIUM);
+
+if (!available) {
+  if (process.env.CI === 'true') {
+    test('a Chromium browser is installed for the matrix.html tests', () => {
+      throw new Error(`${CHROMIUM} not found; CI must install Debian's chromium (apt-get install -y chromium) or set CHROMIUM_PATH`);
+    });
+  } else {
+    console.log(`skipping matrix.html browser tests: ${CHROMIUM} not found (apt-get install -y chromium, or set CHROMIUM_PATH)`);
+  }
+}
+
+(available ? describe : describe.skip)('matrix.html in Chromium', () => {
+  let dir: string;
+  let browser: Browser;
+  let page: Page;
+  let matrix: Matrix;
+  const dialogs: string[] = [];
+
+  beforeAll(async () => {
+    const nasty = cell('calico', 'iptables', NASTY_NAMES.map((name) => fail('dns', `nasty ${name}`, `failure for ${name}\n<b>not bold</b>`)));
+    const cells = bigRun(20, 200).map((c) => (c.cell.id === 'calico-iptables' ? { ...c, tests: [...c.tests, ...nasty.tests] } : c));
+    matrix = buildMatrix(cells, RUN);
+    dir = await mkdtemp(join(tmpdir(), 'cnimatrix-html-'));
+    const file = join(dir, 'matrix.html');
+    await writeFile(file, renderHtml(matrix), 'utf8');
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page.on('dialog', (dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.dismiss();
+    });
+    // Any request other than the file itself would mean the page is not self-contained.
+    const requests: string[] = [];
+    page.on('request', (request) => requests.push(request.url()));
+    await page.goto(pathToFileURL(file).href);
+    expect(requests).toEqual([pathToFileURL(file).href]);
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+  });
+
+  const visibleRows = () => page.locator('#grid-body tr.test-row:visible');
+
+  test('renders one row per test and one cell per (test, cell)', async () => {
+    expect(await page.locator('#grid-body tr.test-row').count()).toBe(matrix.tests.length);
+    expect(await page.locator('#grid thead th.cell-head').count()).toBe(20);
+    expect(await page.locator('#grid-body td.st').count()).toBe(matrix.tests.length * 20);
+    expect(await page.locator('#grid-body td.st.fail').count()).toBe(Object.values(matrix.summary).reduce((sum, c) => sum + c.fail, 0));
+    expect(await page.locator('#shown-count').textContent()).toBe(`showing ${matrix.tests.length} of ${matrix.tests.length} tests`);
+  });
+
+  test('names are shown as text, never run as markup', async () => {
+    const names = await page.locator('#grid-body tr.test-row th').allTextContents();
+    for (const name of NASTY_NAMES) expect(names).toContain(`nasty ${name}`);
+    expect(dialogs).toEqual([]);
+    expect(await page.locator('#grid-body script, #grid-body b').count()).toBe(0);
+  });
+
+  test('the status filter hides rows that only pass', async () => {
+    await page.locator('#status-filter input[data-status="pass"]').uncheck();
+    const expected = matrix.tests.filter((t) => Object.values(t.results).some((r) => r.status !== 'pass')).length;
+    expect(expected).toBeLessThan(matrix.tests.length);
+    expect(await visibleRows().count()).toBe(expected);
+    await page.locator('#problems-only').click();
+    const problems = matrix.tests.filter((t) => Object.values(t.results).some((r) => ['fail', 'error', 'flaky'].includes(r.status))).length;
+    expect(await visibleRows().count()).toBe(problems);
+    await page.locator('#show-all').click();
+    expect(await visibleRows().count()).toBe(matrix.tests.length);
+  });
+
+  test('the suite filter and the search narrow the rows', async () => {
+    await page.locator('#suite-filter').selectOption('ingress');
+    const ingress = matrix.tests.filter((t) => t.suite === 'ingress').length;
+    expect(await visibleRows().count()).toBe(ingress);
+    expect(new Set(await visibleRows().evaluateAll((rows) => rows.map((r) => r.getAttribute('data-suite'))))).toEqual(new Set(['ingress']));
+    expect(await page.locator('#grid-body tr.suite-row:visible').count()).toBe(1);
+    await page.locator('#suite-filter').selectOption('');
+    await page.locator('#search').fill('case 017');
+    expect(await visibleRows().count()).toBe(1);
+    await page.locator('#show-all').click();
+  });
+
+  test('clicking a failing cell shows its failure text in the side panel', async () => {
+    expect(await page.locator('#panel').isHidden()).toBe(true);
+    const target = matrix.tests.find((t) => t.name === 'nasty a < b && c > d');
+    const testIndex = matrix.tests.indexOf(target as Matrix['tests'][number]);
+    const cellIndex = matrix.cells.findIndex((c) => c.id === 'calico-iptables');
+    await page.locator(`td.st[data-test-index="${testIndex}"][data-cell-index="${cellIndex}"]`).click();
+    expect(await page.locator('#panel').isVisible()).toBe(true);
+    expect(await page.locator('#panel-title').textContent()).toBe('dns › nasty a < b && c > d');
+    expect(await page.locator('#panel-text').textContent()).toBe('failure for a < b && c > d\n<b>not bold</b>');
+    expect(await page.locator('#panel-facts').textContent()).toContain('calico-iptables');
+    await page.keyboard.press('Escape');
+    expect(await page.locator('#panel').isHidden()).toBe(true);
+  });
+
+  test('headers stay in view while scrolling', async () => {
+    await page.locator('#grid-wrap').evaluate((wrap) => wrap.scrollTo(2000, 3000));
+    const wrapBox = await page.locator('#grid-wrap').boundingBox();
+    const headBox = await page.locator('#grid thead th.cell-head').first().boundingBox();
+    expect(Math.abs((headBox?.y ?? -1) - (wrapBox?.y ?? -2))).toBeLessThan(2);
+    const firstVisibleName = page.locator('#grid-body tr.test-row th').nth(150);
+    expect(Math.abs(((await firstVisibleName.boundingBox())?.x ?? -1) - (wrapBox?.x ?? -2))).toBeLessThan(2);
+  });
+});

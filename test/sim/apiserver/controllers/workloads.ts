@@ -1,0 +1,190 @@
+// Deployment, DaemonSet and Job controllers, simplified: Deployments own their pods directly (no
+// ReplicaSets) and replace a changed template at once; DaemonSets run one pod per eligible node;
+// a Job runs one pod to completion.
+import { recordEvent, timestamp } from '../events.ts';
+import type { KubeObject, ObjectStore } from '../types.ts';
+import { unfitReason, type PodSpec, type Toleration } from './scheduling.ts';
+import { ownedPods, podFromTemplate, podPhase, podReady, randomSuffix, setCondition, templateHash, type Condition } from './shared.ts';
+
+interface WorkloadSpec {
+  replicas?: number;
+  completions?: number;
+  backoffLimit?: number;
+  template?: { metadata?: Record<string, unknown>; spec?: PodSpec };
+  strategy?: { rollingUpdate?: { maxUnavailable?: number | string } };
+}
+
+function spec(obj: KubeObject): WorkloadSpec {
+  return (obj['spec'] as WorkloadSpec | undefined) ?? {};
+}
+
+function createPod(store: ObjectStore, owner: KubeObject, pod: KubeObject): void {
+  store.put(pod);
+  recordEvent(store, owner, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`, `${owner.kind.toLowerCase()}-controller`);
+}
+
+function deletePod(store: ObjectStore, owner: KubeObject, pod: KubeObject): void {
+  store.delete('v1', 'Pod', pod.metadata.namespace, pod.metadata.name);
+  recordEvent(store, owner, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`, `${owner.kind.toLowerCase()}-controller`);
+}
+
+function writeStatus(store: ObjectStore, obj: KubeObject, status: Record<string, unknown>): void {
+  store.put({ ...obj, status });
+}
+
+/** maxUnavailable as a pod count (percentages round down, as the Deployment controller does). */
+function maxUnavailable(s: WorkloadSpec, desired: number): number {
+  const v = s.strategy?.rollingUpdate?.maxUnavailable ?? '25%';
+  if (typeof v === 'number') return v;
+  return Math.floor((desired * Number.parseInt(v, 10)) / 100);
+}
+
+export function reconcileDeployments(store: ObjectStore): void {
+  for (const d of store.list('apps/v1', 'Deployment')) {
+    const s = spec(d);
+    const desired = s.replicas ?? 1;
+    const hash = templateHash(s.template);
+    let pods = ownedPods(store, d);
+    for (const p of pods) {
+      if (p.metadata.labels?.['pod-template-hash'] !== hash || podPhase(p) === 'Failed' || podPhase(p) === 'Succeeded') deletePod(store, d, p);
+    }
+    pods = pods.filter((p) => p.metadata.labels?.['pod-template-hash'] === hash && podPhase(p) !== 'Failed' && podPhase(p) !== 'Succeeded');
+    for (let i = pods.length; i < desired; i++) {
+      const pod = podFromTemplate(d, `${d.metadata.name}-${hash}-${randomSuffix()}`, { 'pod-template-hash': hash });
+      createPod(store, d, pod);
+      pods.push(pod);
+    }
+    if (pods.length > desired) {
+      const byPreference = [...pods].sort((a, b) => Number(podReady(a)) - Number(podReady(b)));
+      for (const p of byPreference.slice(0, pods.length - desired)) deletePod(store, d, p);
+      pods = byPreference.slice(pods.length - desired);
+    }
+    const ready = pods.filter(podReady).length;
+    const prev = (d['status'] as { conditions?: Condition[] } | undefined)?.conditions;
+    const available = ready >= desired - maxUnavailable(s, desired);
+    let conditions = setCondition(prev, available
+      ? { type: 'Available', status: 'True', reason: 'MinimumReplicasAvailable', message: 'Deployment has minimum availability.' }
+      : { type: 'Available', status: 'False', reason: 'MinimumReplicasUnavailable', message: 'Deployment does not have minimum availability.' });
+    const complete = ready === desired && pods.length === desired;
+    conditions = setCondition(conditions, complete
+      ? { type: 'Progressing', status: 'True', reason: 'NewReplicaSetAvailable', message: `ReplicaSet "${d.metadata.name}-${hash}" has successfully progressed.` }
+      : { type: 'Progressing', status: 'True', reason: 'ReplicaSetUpdated', message: `ReplicaSet "${d.metadata.name}-${hash}" is progressing.` });
+    writeStatus(store, d, {
+      observedGeneration: d.metadata['generation'],
+      replicas: pods.length,
+      updatedReplicas: pods.length,
+      readyReplicas: ready,
+      availableReplicas: ready,
+      ...(desired - ready > 0 ? { unavailableReplicas: desired - ready } : {}),
+      conditions,
+    });
+  }
+}
+
+/** Tolerations the DaemonSet controller adds to every daemon pod. */
+function daemonTolerations(podSpec: PodSpec): Toleration[] {
+  const t: Toleration[] = [
+    { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute' },
+    { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute' },
+    { key: 'node.kubernetes.io/disk-pressure', operator: 'Exists', effect: 'NoSchedule' },
+    { key: 'node.kubernetes.io/memory-pressure', operator: 'Exists', effect: 'NoSchedule' },
+    { key: 'node.kubernetes.io/pid-pressure', operator: 'Exists', effect: 'NoSchedule' },
+    { key: 'node.kubernetes.io/unschedulable', operator: 'Exists', effect: 'NoSchedule' },
+  ];
+  if (podSpec.hostNetwork) t.push({ key: 'node.kubernetes.io/network-unavailable', operator: 'Exists', effect: 'NoSchedule' });
+  return t;
+}
+
+/** The node a daemon pod is pinned to through its metadata.name node affinity. */
+function daemonNodeOf(pod: KubeObject): string | undefined {
+  const terms = (pod['spec'] as PodSpec).affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? [];
+  return terms.flatMap((t) => (t as { matchFields?: Array<{ key: string; values?: string[] }> }).matchFields ?? []).find((f) => f.key === 'metadata.name')?.values?.[0];
+}
+
+export function reconcileDaemonSets(store: ObjectStore): void {
+  const nodes = store.list('v1', 'Node');
+  for (const ds of store.list('apps/v1', 'DaemonSet')) {
+    const template = spec(ds).template?.spec ?? {};
+    const hash = templateHash(spec(ds).template);
+    const extra = daemonTolerations(template);
+    const eligible = nodes.filter((n) => unfitReason(template, n, extra) === undefined).map((n) => n.metadata.name);
+    const pods = ownedPods(store, ds);
+    const kept: KubeObject[] = [];
+    for (const p of pods) {
+      const node = daemonNodeOf(p);
+      const duplicate = kept.some((k) => daemonNodeOf(k) === node);
+      if (!node || !eligible.includes(node) || p.metadata.labels?.['controller-revision-hash'] !== hash || duplicate || podPhase(p) === 'Failed') deletePod(store, ds, p);
+      else kept.push(p);
+    }
+    for (const node of eligible) {
+      if (kept.some((p) => daemonNodeOf(p) === node)) continue;
+      const pod = podFromTemplate(ds, `${ds.metadata.name}-${randomSuffix()}`, {
+        'controller-revision-hash': hash,
+        'pod-template-generation': String(ds.metadata['generation'] ?? 1),
+      });
+      const podSpec = pod['spec'] as PodSpec;
+      podSpec.tolerations = [...(podSpec.tolerations ?? []), ...extra];
+      podSpec.affinity = {
+        ...podSpec.affinity,
+        nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: [node] }] }] } },
+      };
+      createPod(store, ds, pod);
+      kept.push(pod);
+    }
+    const scheduled = kept.filter((p) => (p['spec'] as PodSpec).nodeName);
+    const ready = kept.filter(podReady).length;
+    writeStatus(store, ds, {
+      observedGeneration: ds.metadata['generation'],
+      desiredNumberScheduled: eligible.length,
+      currentNumberScheduled: scheduled.length,
+      updatedNumberScheduled: scheduled.length,
+      numberMisscheduled: 0,
+      numberReady: ready,
+      numberAvailable: ready,
+      ...(eligible.length - ready > 0 ? { numberUnavailable: eligible.length - ready } : {}),
+    });
+  }
+}
+
+export function reconcileJobs(store: ObjectStore): void {
+  for (const job of store.list('batch/v1', 'Job')) {
+    const s = spec(job);
+    const status = (job['status'] as { conditions?: Condition[]; startTime?: string; completionTime?: string } | undefined) ?? {};
+    const done = (status.conditions ?? []).some((c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True');
+    const pods = ownedPods(store, job);
+    const succeeded = pods.filter((p) => podPhase(p) === 'Succeeded').length;
+    const failed = pods.filter((p) => podPhase(p) === 'Failed').length;
+    const active = pods.filter((p) => podPhase(p) !== 'Succeeded' && podPhase(p) !== 'Failed');
+    let conditions = status.conditions;
+    let completionTime = status.completionTime;
+    if (!done) {
+      if (succeeded >= (s.completions ?? 1)) {
+        conditions = setCondition(conditions, { type: 'SuccessCriteriaMet', status: 'True', reason: 'CompletionsReached', message: 'Reached expected number of succeeded pods' });
+        conditions = setCondition(conditions, { type: 'Complete', status: 'True', reason: 'CompletionsReached', message: 'Reached expected number of succeeded pods' });
+        completionTime = timestamp();
+        recordEvent(store, job, 'Normal', 'Completed', 'Job completed', 'job-controller');
+      } else if (failed > (s.backoffLimit ?? 6)) {
+        conditions = setCondition(conditions, { type: 'Failed', status: 'True', reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit' });
+      } else if (active.length === 0) {
+        const pod = podFromTemplate(job, `${job.metadata.name}-${randomSuffix()}`, {
+          'batch.kubernetes.io/controller-uid': job.metadata.uid!,
+          'batch.kubernetes.io/job-name': job.metadata.name,
+          'controller-uid': job.metadata.uid!,
+          'job-name': job.metadata.name,
+        });
+        createPod(store, job, pod);
+        active.push(pod);
+      }
+    }
+    writeStatus(store, job, {
+      startTime: status.startTime ?? timestamp(),
+      active: active.length,
+      ready: active.filter(podReady).length,
+      ...(succeeded ? { succeeded } : {}),
+      ...(failed ? { failed } : {}),
+      ...(completionTime ? { completionTime } : {}),
+      ...(conditions ? { conditions } : {}),
+      uncountedTerminatedPods: {},
+    });
+  }
+}

@@ -1,0 +1,271 @@
+// The command forms of docs/probe-protocol.md, each answered from the dataplane model with the
+// output, error texts and exit codes of the real tool (agnhost connect, curl, dig, cat, hostname,
+// iptables-save, nft, head).
+import type { DataplaneContext } from './context.ts';
+import { candidateNames, query, renderResolvConf, resolvConf, reverseName } from './dns.ts';
+import { podHostname, serveHttp, statusText } from './http.ts';
+import { connect, type ConnectionResult } from './network.ts';
+import { iptablesSaveNat, nftKubeProxyTable, procNetIpVs } from './rules.ts';
+import { resolveHost } from './resolve.ts';
+import { podKeyOf, type Protocol, type SimPod } from './state.ts';
+import type { DnsAnswer, DnsRecord } from '../faults/types.ts';
+
+export interface CommandResult {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+}
+
+const ok = (stdout: string): CommandResult => ({ stdout, stderr: '', exitCode: 0 });
+const fail = (stderr: string, exitCode = 1, stdout = ''): CommandResult => ({ stdout, stderr, exitCode });
+
+function splitHostPort(target: string): { host: string; port: number } | undefined {
+  const idx = target.lastIndexOf(':');
+  if (idx <= 0) return undefined;
+  const port = Number(target.slice(idx + 1));
+  return Number.isInteger(port) && port > 0 ? { host: target.slice(0, idx).replace(/^\[|\]$/g, ''), port } : undefined;
+}
+
+function agnhostConnect(ctx: DataplaneContext, pod: SimPod, args: string[]): CommandResult {
+  const target = args.find((a) => !a.startsWith('--'));
+  const protocol = (args.find((a) => a.startsWith('--protocol='))?.split('=')[1] ?? 'tcp').toUpperCase();
+  const hostPort = target ? splitHostPort(target) : undefined;
+  if (!hostPort || !['TCP', 'UDP', 'SCTP'].includes(protocol)) {
+    return fail(`OTHER: usage: connect [host:port] --timeout=<d> --protocol=tcp|udp|sctp (got ${args.join(' ')})\n`);
+  }
+  const resolved = resolveHost(ctx, pod, hostPort.host);
+  if (!resolved.ip) return fail(`DNS: lookup ${hostPort.host}: ${resolved.timedOut ? 'i/o timeout' : 'no such host'}\n`);
+  const result = connect(ctx, pod, resolved.ip, hostPort.port, protocol as Protocol);
+  const where = `${protocol.toLowerCase()} ${resolved.ip}:${hostPort.port}`;
+  if (result.outcome === 'connected') return ok('');
+  if (result.outcome === 'refused') return fail(`REFUSED: dial ${where}: connect: connection refused (${result.reason})\n`);
+  return fail(`TIMEOUT: dial ${where}: i/o timeout (${result.reason})\n`);
+}
+
+interface CurlOptions {
+  url: string;
+  include: boolean;
+  insecure: boolean;
+  maxTimeS: number;
+  headers: Record<string, string>;
+  method: string | undefined;
+  resolve: Map<string, string>;
+  data: string | undefined;
+}
+
+const CURL_VALUE_FLAGS = new Set(['--max-time', '-m', '-H', '--header', '-X', '--request', '--resolve', '--data-binary', '-d', '--data', '--max-filesize', '-o', '--output', '--connect-timeout', '-w']);
+
+function parseCurl(args: string[]): CurlOptions | string {
+  const opts: CurlOptions = { url: '', include: false, insecure: false, maxTimeS: 0, headers: {}, method: undefined, resolve: new Map(), data: undefined };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (CURL_VALUE_FLAGS.has(arg)) {
+      const value = args[++i];
+      if (value === undefined) return `curl: option ${arg}: requires parameter`;
+      if (arg === '--max-time' || arg === '-m') opts.maxTimeS = Number(value);
+      else if (arg === '-H' || arg === '--header') {
+        const colon = value.indexOf(':');
+        if (colon > 0) opts.headers[value.slice(0, colon).trim().toLowerCase()] = value.slice(colon + 1).trim();
+      } else if (arg === '-X' || arg === '--request') opts.method = value;
+      else if (arg === '--resolve') {
+        const [host, port, ip] = value.split(':');
+        if (host && port && ip) opts.resolve.set(`${host}:${port}`, ip);
+      } else if (arg === '--data-binary' || arg === '-d' || arg === '--data') opts.data = value;
+    } else if (arg.startsWith('-') && !arg.startsWith('--')) {
+      for (const letter of arg.slice(1)) {
+        if (letter === 'i') opts.include = true;
+        else if (letter === 'k') opts.insecure = true;
+        else if (!'sSfLv'.includes(letter)) return `curl: option -${letter}: is unknown`;
+      }
+    } else if (arg === '--include') opts.include = true;
+    else if (arg === '--insecure') opts.insecure = true;
+    else if (arg.startsWith('--')) {
+      if (!['--silent', '--show-error', '--fail', '--location', '--verbose'].includes(arg)) return `curl: option ${arg}: is unknown`;
+    } else opts.url = arg;
+  }
+  if (!opts.url) return 'curl: no URL specified';
+  return opts;
+}
+
+function bodySize(ctx: DataplaneContext, pod: SimPod, opts: CurlOptions): number {
+  const declared = opts.headers['content-length'];
+  if (declared !== undefined) return Number(declared);
+  if (opts.data === undefined) return 0;
+  if (opts.data.startsWith('@')) return ctx.memory.files.get(podKeyOf(pod))?.get(opts.data.slice(1)) ?? 0;
+  return Buffer.byteLength(opts.data);
+}
+
+function curl(ctx: DataplaneContext, pod: SimPod, args: string[]): CommandResult {
+  const opts = parseCurl(args);
+  if (typeof opts === 'string') return fail(`${opts}\ncurl: try 'curl --help' for more information\n`, 2);
+  let url: URL;
+  try {
+    url = new URL(/^[a-z]+:\/\//.test(opts.url) ? opts.url : `http://${opts.url}`);
+  } catch {
+    return fail(`curl: (3) URL rejected: Malformed input to a URL function\n`, 3);
+  }
+  const scheme = url.protocol === 'https:' ? 'https' : 'http';
+  const port = Number(url.port || (scheme === 'https' ? 443 : 80));
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  const maxMs = Math.round(opts.maxTimeS * 1000);
+  const resolved = opts.resolve.has(`${host}:${port}`) ? { ip: opts.resolve.get(`${host}:${port}`) } : resolveHost(ctx, pod, host);
+  if (!resolved.ip) {
+    if (resolved.timedOut) return fail(`curl: (28) Resolving timed out after ${maxMs} milliseconds\n`, 28);
+    return fail(`curl: (6) Could not resolve host: ${host}\n`, 6);
+  }
+  const conn: ConnectionResult = connect(ctx, pod, resolved.ip, port, 'TCP');
+  if (conn.outcome === 'refused') return fail(`curl: (7) Failed to connect to ${host} port ${port} after 0 ms: Could not connect to server\n`, 7);
+  if (conn.outcome === 'timeout') return fail(`curl: (28) Connection timed out after ${maxMs} milliseconds\n`, 28);
+  if (scheme === 'https') {
+    if (conn.listener?.application !== 'ingress-nginx') return fail('curl: (35) OpenSSL/3.3.2: error:0A00010B:SSL routines::wrong version number\n', 35);
+    if (!opts.insecure) return fail(`curl: (60) SSL certificate problem: self-signed certificate\nMore details here: https://curl.se/docs/sslcerts.html\n`, 60);
+  }
+  const headers = { ...opts.headers };
+  headers.host ??= url.port ? `${host}:${url.port}` : host;
+  const method = opts.method ?? (opts.data !== undefined ? 'POST' : 'GET');
+  const response = serveHttp(ctx, conn, { method, scheme, host: headers.host, path: url.pathname + url.search, headers, clientIp: conn.clientIp, bodySize: bodySize(ctx, pod, opts) });
+  if (response.status === 0) return fail('curl: (52) Empty reply from server\n', 52);
+  if (!opts.include) return ok(response.body);
+  const head = [`HTTP/1.1 ${response.status} ${statusText(response.status)}`, ...response.headers.map(([k, v]) => `${k}: ${v}`)];
+  return ok(`${head.join('\r\n')}\r\n\r\n${response.body}`);
+}
+
+interface DigOptions {
+  search: boolean;
+  short: boolean;
+  name: string;
+  type: string;
+  server: string | undefined;
+}
+
+function parseDig(args: string[]): DigOptions | string {
+  const opts: DigOptions = { search: false, short: false, name: '', type: 'A', server: undefined };
+  const types = ['A', 'AAAA', 'SRV', 'CNAME', 'PTR', 'TXT', 'MX', 'NS', 'SOA', 'ANY'];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === '+search') opts.search = true;
+    else if (arg === '+nosearch') opts.search = false;
+    else if (arg === '+short') opts.short = true;
+    else if (arg.startsWith('+')) continue;
+    else if (arg === '-x') {
+      const ip = args[++i];
+      if (!ip) return 'dig: option -x requires an address';
+      opts.name = reverseName(ip);
+      opts.type = 'PTR';
+    } else if (arg.startsWith('@')) opts.server = arg.slice(1);
+    else if (types.includes(arg.toUpperCase()) && opts.name !== '') opts.type = arg.toUpperCase();
+    else opts.name = arg;
+  }
+  if (!opts.name) return 'dig: no name given';
+  return opts;
+}
+
+function renderDig(args: string[], name: string, type: string, server: string, answer: DnsAnswer): string {
+  const records = answer.records;
+  const lines = [
+    '',
+    `; <<>> DiG 9.18.33 <<>> ${args.join(' ')}`,
+    ';; global options: +cmd',
+    ';; Got answer:',
+    `;; ->>HEADER<<- opcode: QUERY, status: ${answer.rcode}, id: ${10000 + (name.length * 97) % 50000}`,
+    `;; flags: qr aa rd; QUERY: 1, ANSWER: ${records.length}, AUTHORITY: 0, ADDITIONAL: 1`,
+    '',
+    ';; QUESTION SECTION:',
+    `;${name}\t\tIN\t${type}`,
+    '',
+  ];
+  if (records.length > 0) {
+    lines.push(';; ANSWER SECTION:', ...records.map((r: DnsRecord) => `${r.name}\t${r.ttl}\tIN\t${r.type}\t${r.data}`), '');
+  }
+  lines.push(';; Query time: 0 msec', `;; SERVER: ${server}#53(${server}) (UDP)`, `;; WHEN: ${new Date().toUTCString()}`, ';; MSG SIZE  rcvd: 100', '');
+  return `${lines.join('\n')}\n`;
+}
+
+function dig(ctx: DataplaneContext, pod: SimPod, args: string[]): CommandResult {
+  const opts = parseDig(args);
+  if (typeof opts === 'string') return fail(`${opts}\n`, 1);
+  const conf = resolvConf(ctx, pod);
+  const servers = opts.server ? [opts.server] : conf.nameservers;
+  let last: { name: string; server: string; answer: DnsAnswer } | undefined;
+  for (const name of candidateNames(opts.name, conf, opts.search)) {
+    let reached = false;
+    for (const server of servers) {
+      const reply = query(ctx, pod, server, { name, type: opts.type, pod });
+      if (!reply.reached) continue;
+      reached = true;
+      last = { name, server, answer: reply.answer };
+      break;
+    }
+    if (!reached) return fail('', 9, ';; connection timed out; no servers could be reached\n');
+    if (last?.answer.rcode === 'NOERROR') break;
+  }
+  if (!last) return fail('', 9, ';; connection timed out; no servers could be reached\n');
+  if (opts.short) return ok(last.answer.records.map((r) => `${r.data}\n`).join(''));
+  return ok(renderDig(args, last.name, opts.type, last.server, last.answer));
+}
+
+function cat(ctx: DataplaneContext, pod: SimPod, args: string[]): CommandResult {
+  const path = args[0];
+  if (path === '/etc/resolv.conf') return ok(renderResolvConf(resolvConf(ctx, pod)));
+  if (path === '/proc/net/ip_vs' && pod.hostNetwork) {
+    const table = procNetIpVs(ctx);
+    if (table !== undefined) return ok(table);
+  }
+  const size = path ? ctx.memory.files.get(podKeyOf(pod))?.get(path) : undefined;
+  if (size !== undefined) return ok('\0'.repeat(size));
+  return fail(`cat: can't open '${path ?? ''}': No such file or directory\n`);
+}
+
+function isKubeProxyPod(pod: SimPod): boolean {
+  return pod.namespace === 'kube-system' && pod.labels['k8s-app'] === 'kube-proxy';
+}
+
+function nft(ctx: DataplaneContext, pod: SimPod, args: string[]): CommandResult {
+  const wanted = args.join(' ');
+  if (!isKubeProxyPod(pod)) return fail('sh: nft: not found\n', 127);
+  const table = wanted === 'list table ip kube-proxy' ? nftKubeProxyTable(ctx) : undefined;
+  if (table !== undefined) return ok(table);
+  return fail(`Error: No such file or directory\n${wanted}\n${' '.repeat(wanted.lastIndexOf(' ') + 1)}${'^'.repeat(wanted.length - wanted.lastIndexOf(' ') - 1)}\n`);
+}
+
+/** `head -c N /dev/zero > PATH`: remembers the file's size in the pod (for request-body probes). */
+function writeZeros(ctx: DataplaneContext, pod: SimPod, words: string[]): CommandResult {
+  const [head, flag, size, source, redirect, path] = words;
+  if (head !== 'head' || flag !== '-c' || source !== '/dev/zero' || redirect !== '>' || !path || !/^\d+$/.test(size ?? '')) {
+    return fail(`sh: unsupported command: ${words.join(' ')}\n`, 127);
+  }
+  const key = podKeyOf(pod);
+  const files = ctx.memory.files.get(key) ?? new Map<string, number>();
+  files.set(path, Number(size));
+  ctx.memory.files.set(key, files);
+  return ok('');
+}
+
+/** Runs one command (argv) in a pod and returns what the real tool would print. */
+export function runCommand(ctx: DataplaneContext, pod: SimPod, argv: string[]): CommandResult {
+  const [program, ...args] = argv;
+  const base = (program ?? '').split('/').pop();
+  switch (base) {
+    case 'agnhost':
+      if (args[0] === 'connect') return agnhostConnect(ctx, pod, args.slice(1));
+      return fail(`Error: unknown command "${args[0] ?? ''}" for "agnhost"\n`);
+    case 'curl':
+      return curl(ctx, pod, args);
+    case 'dig':
+      return dig(ctx, pod, args);
+    case 'cat':
+      return cat(ctx, pod, args);
+    case 'hostname':
+      return ok(`${podHostname(pod)}\n`);
+    case 'iptables-save':
+      if (!isKubeProxyPod(pod)) return fail('sh: iptables-save: not found\n', 127);
+      return ok(iptablesSaveNat(ctx));
+    case 'nft':
+      return nft(ctx, pod, args);
+    case 'head':
+      return writeZeros(ctx, pod, argv);
+    default:
+      return fail(`sh: ${program ?? ''}: not found\n`, 127);
+  }
+}
+

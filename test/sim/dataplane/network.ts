@@ -1,0 +1,277 @@
+// The L3/L4 model: where a packet to ip:port/protocol from a pod ends up. Service ClusterIPs and
+// NodePorts are translated to one ready endpoint (as kube-proxy or a kube-proxy replacement
+// would), NetworkPolicy is decided by the policy engine, and listeners come from the pod's
+// containers (netexec flags, else declared container ports).
+import type { ConnectionAttempt, ConnectionVerdict } from '../faults/types.ts';
+import { nodeByName, sourceIp, type DataplaneContext } from './context.ts';
+import { podKeyOf, serviceKey, type Protocol, type SimContainer, type SimEndpoint, type SimPod, type SimService, type SimServicePort } from './state.ts';
+
+export type Outcome = 'connected' | 'refused' | 'timeout';
+
+export type Application = 'netexec' | 'serve-hostname' | 'ingress-nginx' | 'coredns' | 'kube-proxy-metrics' | 'other';
+
+export interface Listener {
+  port: number;
+  protocol: Protocol;
+  application: Application;
+}
+
+export interface ConnectionResult {
+  outcome: Outcome;
+  reason: string;
+  /** The source address the destination saw. */
+  clientIp: string;
+  clientPort: number;
+  /** Who answered (when connected). */
+  pod?: SimPod;
+  /** The node whose network namespace answered (hostNetwork listeners, kube-proxy metrics). */
+  node?: string;
+  listener?: Listener;
+}
+
+export const KUBE_PROXY_METRICS_PORT = 10249;
+
+function flagValue(args: string[], flag: string): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg.startsWith(`${flag}=`)) return arg.slice(flag.length + 1);
+    if (arg === flag) return args[i + 1];
+  }
+  return undefined;
+}
+
+/** What a container listens on. agnhost netexec: HTTP --http-port (8080), UDP --udp-port (8081), SCTP only with --sctp-port. */
+export function containerListeners(container: SimContainer, pod: SimPod): Listener[] {
+  const args = container.args;
+  if (args.includes('netexec')) {
+    const http = Number(flagValue(args, '--http-port') ?? 8080);
+    const udp = Number(flagValue(args, '--udp-port') ?? 8081);
+    const sctp = Number(flagValue(args, '--sctp-port') ?? -1);
+    const out: Listener[] = [{ port: http, protocol: 'TCP', application: 'netexec' }];
+    if (udp > 0) out.push({ port: udp, protocol: 'UDP', application: 'netexec' });
+    if (sctp > 0) out.push({ port: sctp, protocol: 'SCTP', application: 'netexec' });
+    return out;
+  }
+  if (args.includes('serve-hostname')) {
+    return [{ port: Number(flagValue(args, '--port') ?? 9376), protocol: args.includes('--udp') ? 'UDP' : 'TCP', application: 'serve-hostname' }];
+  }
+  const application: Application = isIngressController(pod) ? 'ingress-nginx' : pod.labels['k8s-app'] === 'kube-dns' ? 'coredns' : 'other';
+  return container.ports.map((p) => ({ port: p.containerPort, protocol: p.protocol, application }));
+}
+
+export function isIngressController(pod: SimPod): boolean {
+  return pod.namespace === 'ingress-nginx' && pod.labels['app.kubernetes.io/component'] === 'controller';
+}
+
+function podListener(pod: SimPod, port: number, protocol: Protocol): Listener | undefined {
+  for (const c of pod.containers) {
+    const found = containerListeners(c, pod).find((l) => l.port === port && l.protocol === protocol);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+function isKubeProxyPod(pod: SimPod): boolean {
+  return pod.namespace === 'kube-system' && pod.labels['k8s-app'] === 'kube-proxy';
+}
+
+/** What listens in a node's own network namespace (hostNetwork pods, kube-proxy's metrics on loopback). */
+function nodeListener(ctx: DataplaneContext, node: string | undefined, port: number, protocol: Protocol, loopback: boolean): { pod?: SimPod; listener: Listener } | undefined {
+  for (const pod of ctx.state.pods) {
+    if (!pod.hostNetwork || pod.node !== node || !pod.running) continue;
+    if (loopback && ctx.proxyMode && isKubeProxyPod(pod) && port === KUBE_PROXY_METRICS_PORT && protocol === 'TCP') {
+      return { pod, listener: { port, protocol, application: 'kube-proxy-metrics' } };
+    }
+    const listener = podListener(pod, port, protocol);
+    if (listener) return { pod, listener };
+  }
+  return undefined;
+}
+
+function noListener(protocol: Protocol): Outcome {
+  // TCP and SCTP answer RST/ABORT; a UDP datagram to a closed port gets no reply agnhost reads.
+  return protocol === 'UDP' ? 'timeout' : 'refused';
+}
+
+function applyFaults(ctx: DataplaneContext, attempt: ConnectionAttempt, verdict: ConnectionVerdict): ConnectionVerdict {
+  return ctx.faults.reduce((v, f) => (f.connection ? f.connection(attempt, v) : v), verdict);
+}
+
+function policyEnforced(ctx: DataplaneContext, attempt: ConnectionAttempt): boolean {
+  if (!ctx.cni?.enforcesPolicy) return false;
+  return ctx.faults.every((f) => !f.policyApplies || f.policyApplies(attempt));
+}
+
+function endpointOf(pod: SimPod | undefined, ip: string): { pod: string } | { ip: string } {
+  return pod && !pod.hostNetwork && pod.ip === ip ? { pod: podKeyOf(pod) } : { ip };
+}
+
+interface Hop {
+  src: SimPod;
+  /** Source address on the wire for this hop (after any SNAT). */
+  srcIp: string;
+  srcNode: string | undefined;
+  dstPod: SimPod | undefined;
+  dstIp: string;
+  dstNode: string | undefined;
+  port: number;
+  protocol: Protocol;
+  listener: Listener | undefined;
+}
+
+/** The last hop of every connection: policy, reachability faults, listener. */
+function deliver(ctx: DataplaneContext, hop: Hop): ConnectionResult {
+  const attempt: ConnectionAttempt = {
+    fromPod: hop.src,
+    fromIp: hop.srcIp,
+    fromNode: hop.srcNode,
+    fromNodeIp: nodeByName(ctx.state, hop.srcNode)?.ip,
+    toPod: hop.dstPod,
+    toIp: hop.dstIp,
+    toNode: hop.dstNode,
+    port: hop.port,
+    protocol: hop.protocol,
+    crossNode: hop.srcNode !== undefined && hop.dstNode !== undefined && hop.srcNode !== hop.dstNode,
+  };
+  let verdict: ConnectionVerdict;
+  const srcOnWire = endpointOf(hop.src, hop.srcIp);
+  const dst = endpointOf(hop.dstPod, hop.dstIp);
+  if (hop.protocol === 'SCTP' && !ctx.cni?.sctp) {
+    verdict = { outcome: 'timeout', clientIp: hop.srcIp, reason: `the CNI (${ctx.cni?.name ?? 'none'}) does not carry SCTP` };
+  } else if (policyEnforced(ctx, attempt) && !ctx.engine.allowed(srcOnWire, dst, { port: hop.port, protocol: hop.protocol })) {
+    verdict = { outcome: 'timeout', clientIp: hop.srcIp, reason: 'dropped by NetworkPolicy' };
+  } else if (!hop.listener) {
+    verdict = { outcome: noListener(hop.protocol), clientIp: hop.srcIp, reason: 'nothing listens on that port' };
+  } else {
+    verdict = { outcome: 'connected', clientIp: hop.srcIp, reason: 'connected' };
+  }
+  verdict = applyFaults(ctx, attempt, verdict);
+  const result: ConnectionResult = { outcome: verdict.outcome, reason: verdict.reason, clientIp: verdict.clientIp, clientPort: ctx.memory.ephemeralPort() };
+  if (verdict.outcome === 'connected' && hop.listener) {
+    result.listener = hop.listener;
+    if (hop.dstPod) result.pod = hop.dstPod;
+    if (hop.dstNode) result.node = hop.dstNode;
+  }
+  return result;
+}
+
+function failed(outcome: Outcome, reason: string, clientIp: string): ConnectionResult {
+  return { outcome, reason, clientIp, clientPort: 0 };
+}
+
+function servicesWork(ctx: DataplaneContext): boolean {
+  return ctx.proxyMode !== undefined || ctx.cni?.replacesKubeProxy === true;
+}
+
+function endpointPort(endpoint: SimEndpoint, servicePort: SimServicePort): number | undefined {
+  const named = endpoint.ports.find((p) => p.name === servicePort.name && p.protocol === servicePort.protocol);
+  if (named) return named.port;
+  return typeof servicePort.targetPort === 'number' ? servicePort.targetPort : undefined;
+}
+
+/** Picks one ready endpoint: ClientIP affinity sticks per client address, otherwise round-robin. */
+export function chooseEndpoint(ctx: DataplaneContext, svc: SimService, port: SimServicePort, candidates: SimEndpoint[], clientIp: string): SimEndpoint {
+  const key = `${serviceKey(svc)}:${port.name}/${port.protocol}`;
+  let chosen: SimEndpoint | undefined;
+  if (svc.sessionAffinity === 'ClientIP') {
+    const remembered = ctx.memory.clientAffinity.get(`${key}|${clientIp}`);
+    chosen = candidates.find((e) => e.ip === remembered);
+  }
+  chosen ??= candidates[ctx.memory.nextIndex(key, candidates.length)]!;
+  if (svc.sessionAffinity === 'ClientIP') ctx.memory.clientAffinity.set(`${key}|${clientIp}`, chosen.ip);
+  return ctx.faults.reduce((e, f) => (f.selectEndpoint ? f.selectEndpoint(svc, candidates, e) : e), chosen);
+}
+
+export function readyEndpoints(ctx: DataplaneContext, svc: SimService, port: SimServicePort): SimEndpoint[] {
+  return (ctx.state.endpoints.get(serviceKey(svc)) ?? []).filter((e) => e.ready && endpointPort(e, port) !== undefined);
+}
+
+function podForEndpoint(ctx: DataplaneContext, endpoint: SimEndpoint): SimPod | undefined {
+  const ref = endpoint.pod;
+  if (ref) return ctx.state.pods.find((p) => p.namespace === ref.namespace && p.name === ref.name);
+  return ctx.state.pods.find((p) => p.ip === endpoint.ip && !p.hostNetwork);
+}
+
+function toEndpoint(ctx: DataplaneContext, src: SimPod, srcIp: string, srcNode: string | undefined, endpoint: SimEndpoint, port: number, protocol: Protocol): ConnectionResult {
+  const pod = podForEndpoint(ctx, endpoint);
+  const dstNode = pod?.node ?? endpoint.node;
+  const listener = pod ? podListener(pod, port, protocol) : undefined;
+  return deliver(ctx, { src, srcIp, srcNode, dstPod: pod, dstIp: endpoint.ip, dstNode, port, protocol, listener });
+}
+
+function viaClusterIp(ctx: DataplaneContext, src: SimPod, svc: SimService, port: number, protocol: Protocol): ConnectionResult {
+  const srcIp = sourceIp(ctx, src);
+  if (!servicesWork(ctx)) return failed('timeout', 'no kube-proxy and no kube-proxy replacement: nothing routes Service IPs', srcIp);
+  const servicePort = svc.ports.find((p) => p.port === port && p.protocol === protocol);
+  if (!servicePort) return failed('timeout', `Service ${serviceKey(svc)} has no port ${port}/${protocol}`, srcIp);
+  const candidates = readyEndpoints(ctx, svc, servicePort);
+  if (candidates.length === 0) return failed('refused', `Service ${serviceKey(svc)} has no ready endpoints (rejected)`, srcIp);
+  const endpoint = chooseEndpoint(ctx, svc, servicePort, candidates, srcIp);
+  const hairpin = podForEndpoint(ctx, endpoint) === src && !src.hostNetwork;
+  // Hairpin traffic (a pod reaching itself through its Service) is masqueraded to its node.
+  const wireIp = hairpin ? (nodeByName(ctx.state, src.node)?.ip ?? srcIp) : srcIp;
+  return toEndpoint(ctx, src, wireIp, src.node, endpoint, endpointPort(endpoint, servicePort)!, protocol);
+}
+
+function viaNodePort(ctx: DataplaneContext, src: SimPod, nodeName: string, nodeIp: string, svc: SimService, servicePort: SimServicePort): ConnectionResult {
+  const srcIp = sourceIp(ctx, src);
+  const protocol = servicePort.protocol;
+  // First hop: the source's egress to the node address.
+  const toNode = deliver(ctx, { src, srcIp, srcNode: src.node, dstPod: undefined, dstIp: nodeIp, dstNode: nodeName, port: servicePort.nodePort!, protocol, listener: { port: servicePort.nodePort!, protocol, application: 'other' } });
+  if (toNode.outcome !== 'connected') return toNode;
+  let candidates = readyEndpoints(ctx, svc, servicePort);
+  if (svc.externalTrafficPolicy === 'Local') {
+    candidates = candidates.filter((e) => (podForEndpoint(ctx, e)?.node ?? e.node) === nodeName);
+    if (candidates.length === 0) return failed('timeout', `externalTrafficPolicy Local and no endpoint of ${serviceKey(svc)} on ${nodeName}: dropped`, srcIp);
+  }
+  if (candidates.length === 0) return failed('refused', `Service ${serviceKey(svc)} has no ready endpoints (rejected)`, srcIp);
+  const endpoint = chooseEndpoint(ctx, svc, servicePort, candidates, srcIp);
+  // Cluster policy masquerades to the receiving node; Local keeps the client address.
+  const wireIp = svc.externalTrafficPolicy === 'Local' ? srcIp : nodeIp;
+  return toEndpoint(ctx, src, wireIp, nodeName, endpoint, endpointPort(endpoint, servicePort)!, protocol);
+}
+
+function toNodeAddress(ctx: DataplaneContext, src: SimPod, nodeName: string, nodeIp: string, port: number, protocol: Protocol): ConnectionResult {
+  const srcIp = sourceIp(ctx, src);
+  if (servicesWork(ctx)) {
+    for (const svc of ctx.state.services) {
+      if (svc.type !== 'NodePort' && svc.type !== 'LoadBalancer') continue;
+      const servicePort = svc.ports.find((p) => p.nodePort === port && p.protocol === protocol);
+      if (servicePort) return viaNodePort(ctx, src, nodeName, nodeIp, svc, servicePort);
+    }
+  }
+  // hostPort: the CNI's portmap DNATs node:hostPort to the pod.
+  for (const pod of ctx.state.pods) {
+    if (pod.node !== nodeName || !pod.running || pod.hostNetwork) continue;
+    for (const c of pod.containers) {
+      const mapped = c.ports.find((p) => p.hostPort === port && p.protocol === protocol);
+      if (mapped && pod.ip) {
+        return deliver(ctx, { src, srcIp, srcNode: src.node, dstPod: pod, dstIp: pod.ip, dstNode: nodeName, port: mapped.containerPort, protocol, listener: podListener(pod, mapped.containerPort, protocol) });
+      }
+    }
+  }
+  const local = nodeListener(ctx, nodeName, port, protocol, false);
+  return deliver(ctx, { src, srcIp, srcNode: src.node, dstPod: local?.pod, dstIp: nodeIp, dstNode: nodeName, port, protocol, listener: local?.listener });
+}
+
+/** Connects from a pod to ip:port/protocol and says what happened and who answered. */
+export function connect(ctx: DataplaneContext, src: SimPod, ip: string, port: number, protocol: Protocol): ConnectionResult {
+  const srcIp = sourceIp(ctx, src);
+  if (ip === '127.0.0.1' || ip === 'localhost') {
+    const local = src.hostNetwork ? nodeListener(ctx, src.node, port, protocol, true) : { pod: src, listener: podListener(src, port, protocol) };
+    if (!local?.listener) return failed(noListener(protocol), 'nothing listens on that port', '127.0.0.1');
+    const result: ConnectionResult = { outcome: 'connected', reason: 'connected', clientIp: '127.0.0.1', clientPort: ctx.memory.ephemeralPort(), listener: local.listener };
+    if (local.pod) result.pod = local.pod;
+    if (src.node) result.node = src.node;
+    return result;
+  }
+  const svc = ctx.state.services.find((s) => s.clusterIP === ip);
+  if (svc) return viaClusterIp(ctx, src, svc, port, protocol);
+  const node = ctx.state.nodes.find((n) => n.ip === ip);
+  if (node) return toNodeAddress(ctx, src, node.name, node.ip, port, protocol);
+  const pod = ctx.state.pods.find((p) => p.ip === ip && !p.hostNetwork && p.running);
+  if (pod) {
+    return deliver(ctx, { src, srcIp, srcNode: src.node, dstPod: pod, dstIp: ip, dstNode: pod.node, port, protocol, listener: podListener(pod, port, protocol) });
+  }
+  return failed('timeout', `no route to ${ip}`, srcIp);
+}

@@ -1,0 +1,75 @@
+// The fault catalogue: every dataplane fault by name, the create-time faults the fake kind
+// handles itself, and loading of extra faults from the module named in CNIMATRIX_SIM_FAULTS.
+import { pathToFileURL } from 'node:url';
+import { resolve } from 'node:path';
+import { affinityIgnored } from './affinity-ignored.ts';
+import { dnsHeadlessEmpty } from './dns-headless-empty.ts';
+import { dnsNoSearchPath } from './dns-no-search-path.ts';
+import { dnsNoSrv } from './dns-no-srv.ts';
+import { ingressIgnoreHost } from './ingress-ignore-host.ts';
+import { ingressPrefixAsExact } from './ingress-prefix-as-exact.ts';
+import { noCrossNode } from './no-cross-node.ts';
+import { policyIgnoreEgress } from './policy-ignore-egress.ts';
+import { policyIgnoreExcept } from './policy-ignore-except.ts';
+import { policyIgnoreNamedPorts } from './policy-ignore-named-ports.ts';
+import { policyPeersOrInsteadOfAnd } from './policy-peers-or-instead-of-and.ts';
+import { policyUdpUnenforced } from './policy-udp-unenforced.ts';
+import { proxyModeIptablesOnly } from './proxy-mode-iptables-only.ts';
+import { serviceSingleEndpoint } from './service-single-endpoint.ts';
+import { snatCrossNode } from './snat-cross-node.ts';
+import type { SimFault } from './types.ts';
+
+export type * from './types.ts';
+
+export const FAULT_CATALOGUE: readonly SimFault[] = [
+  snatCrossNode,
+  noCrossNode,
+  policyIgnoreEgress,
+  policyPeersOrInsteadOfAnd,
+  policyIgnoreExcept,
+  policyIgnoreNamedPorts,
+  policyUdpUnenforced,
+  dnsNoSearchPath,
+  dnsHeadlessEmpty,
+  dnsNoSrv,
+  ingressPrefixAsExact,
+  ingressIgnoreHost,
+  proxyModeIptablesOnly,
+  serviceSingleEndpoint,
+  affinityIgnored,
+];
+
+/** Faults the fake kind executable acts on at create time (not dataplane faults). */
+export const CREATE_FAULTS = ['create-transient:<n>', 'create-permanent', 'docker-down'] as const;
+
+export function isCreateFault(name: string): boolean {
+  return name === 'create-permanent' || name === 'docker-down' || /^create-transient(:\d+)?$/.test(name);
+}
+
+export const EXTRA_FAULTS_ENV = 'CNIMATRIX_SIM_FAULTS';
+
+/** Loads the extra faults module (default export: SimFault[]) named in CNIMATRIX_SIM_FAULTS. */
+export async function loadExtraFaults(env: NodeJS.ProcessEnv = process.env): Promise<SimFault[]> {
+  const path = env[EXTRA_FAULTS_ENV];
+  if (!path) return [];
+  const mod = (await import(pathToFileURL(resolve(path)).href)) as { default?: unknown };
+  const faults = mod.default;
+  if (!Array.isArray(faults) || faults.some((f) => typeof f?.name !== 'string' || typeof f?.description !== 'string')) {
+    throw new Error(`${EXTRA_FAULTS_ENV}=${path}: the module's default export must be an array of faults ({ name, description, ...hooks })`);
+  }
+  return faults as SimFault[];
+}
+
+/** The dataplane faults for names (create-time names are skipped); unknown names are an error. */
+export function resolveFaults(names: readonly string[], available: readonly SimFault[]): SimFault[] {
+  return names
+    .filter((name) => !isCreateFault(name))
+    .map((name) => {
+      const fault = available.find((f) => f.name === name);
+      if (!fault) {
+        const known = [...available.map((f) => f.name), ...CREATE_FAULTS].join(', ');
+        throw new Error(`unknown simulated fault "${name}"; known faults: ${known}`);
+      }
+      return fault;
+    });
+}
