@@ -51,8 +51,8 @@ export async function runCli(argv: string[], options: CliOptions = {}): Promise<
   } catch (error) {
     if (error instanceof CommanderError) {
       // Commander has already printed the message (or the help); only the exit code is ours.
-      if (INFORMATIONAL.has(error.code)) return error.code === 'commander.help' ? ExitCode.badInput : ExitCode.ok;
-      return ExitCode.badInput;
+      // Help shown because a command is missing comes with exit code 1: that is a usage error too.
+      return INFORMATIONAL.has(error.code) && error.exitCode === 0 ? ExitCode.ok : ExitCode.badInput;
     }
     if (error instanceof CnimatrixError) {
       output.stderr(error.message.split('\n').map((line) => `error: ${line}\n`).join(''));

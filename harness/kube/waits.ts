@@ -1,6 +1,7 @@
 // Polling waits for every WaitCondition. Each condition knows what it waits for, how to check it
 // cheaply, and how to explain (on timeout) what was still not ready and why.
 import { conditionsOf, describePod, describeUnreadyPods, formatDuration, hasCondition, lastEvent, podIsReady, podPhase, type KubeReader } from './diagnose.ts';
+import { isTransient } from './errors.ts';
 import { CRD_API_VERSION } from './manifests.ts';
 import type { KubeObject, WaitCondition } from './types.ts';
 
@@ -195,13 +196,24 @@ export class WaitTimeoutError extends Error {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Polls (50 ms growing to 1 s) until the condition holds; rejects with the explanation on timeout. */
+/**
+ * Polls (50 ms growing to 1 s) until the condition holds; rejects with the explanation on timeout.
+ * Transient API errors (the server restarting) count as "not yet" and are named if time runs out.
+ */
 export async function waitFor(kube: KubeReader, condition: WaitCondition, timeoutMs: number): Promise<void> {
   const waiter = waiterFor(kube, condition);
   const deadline = Date.now() + timeoutMs;
   let interval = 50;
+  let lastError: Error | undefined;
   for (;;) {
-    const result = await waiter.check();
+    let result: Check = WAITING;
+    try {
+      result = await waiter.check();
+      lastError = undefined;
+    } catch (err) {
+      if (!isTransient(err)) throw err;
+      lastError = err as Error;
+    }
     if (result.state === 'done') return;
     if (result.state === 'failed') throw new Error(`${result.reason} (while waiting for ${waiter.what})`);
     const left = deadline - Date.now();
@@ -215,5 +227,6 @@ export async function waitFor(kube: KubeReader, condition: WaitCondition, timeou
   } catch (err) {
     why = `could not tell why: ${(err as Error).message}`;
   }
-  throw new WaitTimeoutError(`timed out after ${formatDuration(timeoutMs)} waiting for ${waiter.what}: ${why}`);
+  const last = lastError ? ` (last API error: ${lastError.message})` : '';
+  throw new WaitTimeoutError(`timed out after ${formatDuration(timeoutMs)} waiting for ${waiter.what}: ${why}${last}`);
 }

@@ -68,12 +68,21 @@ function classifyConnect(exitCode: number, output: string): Outcome {
 }
 
 // curl exit codes: 6 couldn't resolve host, 7 couldn't connect, 28 operation timed out.
+// Exit 7's message ends with the OS error in older curl ("Connection refused", "No route to host",
+// "Network is unreachable", "Connection timed out") and with "Couldn't connect to server" (later
+// "Could not connect to server") in newer curl, whatever the cause. So exit 7 is a refusal unless
+// the text names a timeout or a missing route; those map as agnhost connect maps them (a timeout
+// is TIMEOUT, an unreachable host or network is OTHER, i.e. error).
+const CURL_CONNECT_TIMEOUT = /timed out/i;
+const CURL_UNREACHABLE = /no route to host|host is unreachable|network is unreachable/i;
+
 function classifyCurlFailure(exitCode: number, output: string): Outcome {
   if (exitCode === 6) return 'dns-error';
   if (exitCode === 28) return 'timeout';
   if (exitCode === 7) {
-    if (/refused/i.test(output)) return 'refused';
-    if (/timed out/i.test(output)) return 'timeout';
+    if (CURL_CONNECT_TIMEOUT.test(output)) return 'timeout';
+    if (CURL_UNREACHABLE.test(output)) return 'error';
+    return 'refused';
   }
   return 'error';
 }

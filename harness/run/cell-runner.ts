@@ -70,6 +70,8 @@ export async function runCell(ctx: CellContext, hooks: CellRunHooks): Promise<Ce
     else if (cleanup && action === collect && ctx.signal.aborted) skipped = 'interrupted';
     else skipped = action.skip?.(ctx);
     if (skipped !== undefined) {
+      // A cell that was cut short is not a result: it stays an error, so --resume runs it again.
+      if (!cleanup && skipped === 'interrupted' && !error) error = { phase: action.phase, message: `interrupted before ${action.phase}` };
       const t = timing('skipped', { error: skipped });
       phases.push(t);
       progress.phaseEnded(ctx.cell.id, t);
@@ -77,8 +79,9 @@ export async function runCell(ctx: CellContext, hooks: CellRunHooks): Promise<Ce
     }
     progress.phaseStarted(ctx.cell.id, action.phase);
     try {
-      // Cleanup must finish even after an interrupt; only lifecycle actions stop waiting.
-      await (cleanup ? action.run(ctx) : abortable(action.run(ctx), ctx.signal, action.phase));
+      // Cleanup must finish even after an interrupt; interruptible lifecycle actions stop waiting.
+      const stopsOnInterrupt = !cleanup && action.interruptible !== false;
+      await (stopsOnInterrupt ? abortable(action.run(ctx), ctx.signal, action.phase) : action.run(ctx));
       const t = timing('ok');
       phases.push(t);
       progress.phaseEnded(ctx.cell.id, t);

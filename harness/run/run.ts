@@ -6,7 +6,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pLimit from 'p-limit';
 import { toPlanRequest, type Config } from '../config/index.ts';
-import { createKind, type Kind } from '../kind/index.ts';
+import { createKind, type Kind, type KindError } from '../kind/index.ts';
 import { createKube } from '../kube/index.ts';
 import type { Kube } from '../kube/types.ts';
 import type { CellResult, TestStatus } from '../model/results.ts';
@@ -48,6 +48,12 @@ export interface RunOutcome {
 }
 
 const FAILED: readonly TestStatus[] = ['fail', 'error'];
+
+/** The line of kind's stderr that says what went wrong, without the command echo. */
+function kindReason(error: KindError): string {
+  const line = error.stderr.split('\n').find((l) => l.startsWith('ERROR:')) ?? error.message;
+  return line.replace(/^ERROR: /, '').slice(0, 300);
+}
 
 function modeOf(config: Config): ClusterMode {
   if (config.kubeconfig) return 'existing';
@@ -96,7 +102,7 @@ export async function runMatrix(opts: RunOptions): Promise<RunOutcome> {
   for (const w of plan.warnings) note(`warning: ${w}`);
   for (const cell of plan.cells) for (const w of cell.warnings) note(`warning: ${cell.id}: ${w}`);
 
-  const kind = opts.kind ?? createKind({ onRetry: (e) => note(`${e.command}: attempt ${e.attempt} failed (${e.error.message}); retrying`) });
+  const kind = opts.kind ?? createKind({ onRetry: (e) => note(`kind ${e.error.args.slice(0, 2).join(' ')}: attempt ${e.attempt} failed (${kindReason(e.error)}); retrying, ${e.retriesLeft} left`) });
   const kindVersion = mode === 'existing' ? 'n/a' : (await kind.version()).version;
   if (mode !== 'existing') {
     const leaked = await leakedClusters(kind, config.runId);

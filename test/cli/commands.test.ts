@@ -69,6 +69,12 @@ describe('cnimatrix itself', () => {
     for (const name of ['plan', 'doctor', 'clean']) expect(result.stdout).toMatch(new RegExp(`^  ${name} `, 'm'));
   }, CLI_TIMEOUT_MS);
 
+  test('help for a command exits 0', async () => {
+    const result = await cnimatrix(['help', 'clean']);
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toContain('--dry-run');
+  }, CLI_TIMEOUT_MS);
+
   test('without a command it prints usage and exits 2', async () => {
     const result = await cnimatrix([]);
     expect(result.exitCode).toBe(2);

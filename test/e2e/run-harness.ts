@@ -22,6 +22,7 @@ export interface SimWorld {
   /** Pids of simulated cluster processes of this world that are still alive. */
   livePids(): number[];
   cnimatrix(args: string[], extraEnv?: Record<string, string>): ResultPromise<{ reject: false; all: true; env: Record<string, string> }>;
+  deleteAllClusters(): Promise<void>;
   dispose(): Promise<void>;
 }
 
@@ -68,6 +69,9 @@ export function createSimWorld(): SimWorld {
     },
     cnimatrix(args, extraEnv = {}) {
       return execa(process.execPath, [BIN, ...args], { cwd: dir, env: { ...env, ...extraEnv }, reject: false, all: true });
+    },
+    async deleteAllClusters() {
+      await kind(['delete', 'clusters', '--all']);
     },
     async dispose() {
       await kind(['delete', 'clusters', '--all']);

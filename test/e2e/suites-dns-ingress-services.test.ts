@@ -1,16 +1,37 @@
 // The dns, ingress and services suites against simulated cells: every check passes on a faithful
 // cell, and each fault makes exactly the checks it breaks fail, with a message naming the defect.
-// External-client checks are skipped here (the sim's node addresses are not reachable from a
-// container); test/external covers the client against a real container engine.
+// With a container engine, each cell gets its own Docker network and the sim's node front puts the
+// nodes' addresses on it, so the suites' external-client checks run for real from a container.
+// Without one they are switched off with a printed reason (failing instead when CI=true).
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from '@jest/globals';
 import { execa } from 'execa';
+import { Network } from 'testcontainers';
+import { dockerAvailable, imageExistsLocally } from '../../harness/external/docker.ts';
+import { EXTERNAL_CLIENT_IMAGE_ENV } from '../../harness/external/image.ts';
 import { createKube } from '../../harness/kube/index.ts';
 import type { KubeObject } from '../../harness/kube/types.ts';
 import { CELL_ENV, type CellInfo, type CniName, type ProxyMode } from '../../harness/model/cell.ts';
 import { startSimCell } from '../sim/harness.ts';
+
+/** The external client image test/docker/build-images.sh builds. */
+const EXTERNAL_IMAGE = process.env.CNIMATRIX_TEST_CURL_IMAGE ?? 'cnimatrix/curl:local';
+
+/** Why external checks cannot run against sim cells here, or undefined when they can. */
+async function externalUnavailable(): Promise<string | undefined> {
+  const docker = await dockerAvailable();
+  if (!docker.available) return docker.reason;
+  if (!(await imageExistsLocally(EXTERNAL_IMAGE))) return `image ${EXTERNAL_IMAGE} is missing (run \`bash test/docker/build-images.sh\`)`;
+  if (process.getuid?.() !== 0) return "the sim's node front adds addresses to the Docker bridge, which needs root";
+  return undefined;
+}
+
+const externalOff = await externalUnavailable();
+if (externalOff && process.env.CI === 'true') throw new Error(`the suites' external checks need a container engine in CI: ${externalOff}`);
+if (externalOff) process.stdout.write(`[e2e] external checks off: ${externalOff}\n`);
+const external = externalOff === undefined;
 
 const SUITE_FILES = { dns: 'suites/dns.suite.ts', ingress: 'suites/ingress.suite.ts', services: 'suites/services.suite.ts' } as const;
 type Suite = keyof typeof SUITE_FILES;
@@ -71,8 +92,18 @@ interface SuiteRun {
 
 /** Runs suite files in a child jest against a sim cell and returns every test's outcome. */
 async function runSuites(cell: { cni: CniName; proxyMode: ProxyMode; faults?: string[] }, suites: Suite[]): Promise<SuiteRun> {
-  const sim = await startSimCell(cell);
+  const network = external ? await new Network().start() : undefined;
   try {
+    return await runSuitesOn(cell, suites, network?.getName());
+  } finally {
+    await network?.stop();
+  }
+}
+
+async function runSuitesOn(cell: { cni: CniName; proxyMode: ProxyMode; faults?: string[] }, suites: Suite[], dockerNetwork: string | undefined): Promise<SuiteRun> {
+  const sim = await startSimCell({ ...cell, ...(dockerNetwork ? { dockerNetwork } : {}) });
+  try {
+    if (dockerNetwork && !sim.front.active) throw new Error(`the sim's node front did not come up on ${dockerNetwork}: ${sim.front.reason}`);
     const info = JSON.parse(sim.env[CELL_ENV] ?? '{}') as CellInfo;
     if (suites.includes('ingress')) {
       await installIngressController(sim.kubeconfigPath);
@@ -98,7 +129,7 @@ async function runSuites(cell: { cni: CniName; proxyMode: ProxyMode; faults?: st
         env: {
           ...sim.env,
           [CELL_ENV]: JSON.stringify(info),
-          CNIMATRIX_EXTERNAL_CLIENT: 'off',
+          ...(dockerNetwork ? { [EXTERNAL_CLIENT_IMAGE_ENV]: EXTERNAL_IMAGE } : { CNIMATRIX_EXTERNAL_CLIENT: 'off' }),
           CNIMATRIX_SETTLE_SECONDS: '2',
           CNIMATRIX_ANNOTATIONS: join(dir, 'annotations.jsonl'),
         },
@@ -136,8 +167,8 @@ interface ExpectedFailure {
 
 /**
  * Every expected failure happened with its message; any other failure is one of `consequences`
- * (checks that legitimately depend on what the fault breaks); everything else passed or was
- * skipped (external checks, with their printed reason).
+ * (checks that legitimately depend on what the fault breaks); everything else passed, or (only
+ * without a container engine) was an external check skipped with its printed reason.
  */
 function expectOnlyThese(run: SuiteRun, expected: ExpectedFailure[], consequences: ExpectedFailure[] = []): void {
   for (const e of expected) {
@@ -152,10 +183,23 @@ function expectOnlyThese(run: SuiteRun, expected: ExpectedFailure[], consequence
   const unexpected = failed(run).filter((t) => ![...expected, ...consequences].some((e) => e.name.test(t.name)));
   expect(unexpected.map((t) => `${t.name}: ${t.message.split('\n')[0]}`)).toEqual([]);
   const skipped = run.tests.filter((t) => t.status === 'pending');
+  if (external) {
+    expect(skipped.map((t) => t.name)).toEqual([]);
+    return;
+  }
   for (const t of skipped) expect(t.name).toMatch(/from outside the cluster/);
   if (skipped.some((t) => /from outside the cluster/.test(t.name))) {
     expect(run.stdout).toMatch(/skipped, external client disabled \(CNIMATRIX_EXTERNAL_CLIENT=off\)/);
   }
+}
+
+/**
+ * An ingress check's expected failure from each vantage that runs: "from a pod", and "from outside
+ * the cluster" when external checks run (the external client reaches the same controller).
+ */
+function fromEachVantage(check: string, message: RegExp): ExpectedFailure[] {
+  const vantages = external ? ['from a pod', 'from outside the cluster'] : ['from a pod'];
+  return vantages.map((v) => ({ name: new RegExp(`${v} › ${check}`), message }));
 }
 
 const E2E_TIMEOUT_MS = 600_000;
@@ -168,6 +212,13 @@ describe('suites on faithful sim cells', () => {
       expect(names(failed(run))).toEqual([]);
       expect(run.tests.filter((t) => t.status === 'passed').length).toBeGreaterThan(30);
       expectOnlyThese(run, []);
+      const outside = run.tests.filter((t) => /from outside the cluster/.test(t.name));
+      if (external) {
+        // Ingress cases plus cookie affinity, and the two NodePort checks, all from the container.
+        expect(outside.length).toBeGreaterThan(10);
+        expect(outside.filter((t) => t.status !== 'passed').map((t) => t.name)).toEqual([]);
+      }
+      process.stdout.write(`[e2e] external checks: ${outside.map((t) => `${t.status} ${t.name}`).join('\n  ')}\n`);
     },
     E2E_TIMEOUT_MS,
   );
@@ -239,8 +290,8 @@ const FAULTS: FaultCase[] = [
     suites: ['ingress'],
     expected: [
       // No rule matches any more, so the Ingress defaultBackend answers instead.
-      { name: /from a pod › pathType Prefix "\/" matches every sub-path/, message: /Prefix does not match sub-paths[\s\S]*answered by "backend-default" instead of backend-c/ },
-      { name: /from a pod › pathType Prefix matches whole path elements/, message: /not matched by whole path elements[\s\S]*answered by "backend-default" instead of backend-a/ },
+      ...fromEachVantage('pathType Prefix "/" matches every sub-path', /Prefix does not match sub-paths[\s\S]*answered by "backend-default" instead of backend-c/),
+      ...fromEachVantage('pathType Prefix matches whole path elements', /not matched by whole path elements[\s\S]*answered by "backend-default" instead of backend-a/),
     ],
   },
   {
@@ -248,12 +299,15 @@ const FAULTS: FaultCase[] = [
     cell: { cni: 'calico', proxyMode: 'iptables' },
     suites: ['ingress'],
     expected: [
-      { name: /from a pod › host routing: a\.example\.test/, message: /not routed by their Host header[\s\S]*instead of backend-a/ },
-      { name: /from a pod › host routing: b\.example\.test/, message: /not routed by their Host header[\s\S]*instead of backend-b/ },
+      ...fromEachVantage('host routing: a\\.example\\.test', /not routed by their Host header[\s\S]*instead of backend-a/),
+      ...fromEachVantage('host routing: b\\.example\\.test', /not routed by their Host header[\s\S]*instead of backend-b/),
     ],
     // With hosts ignored, every Ingress's /hostname rule lands in one server, so every case that
     // relies on its own host's rule (default backend, paths, TLS, body limit, CORS) breaks too.
-    consequences: [{ name: /from a pod › (?!host routing)/, message: /\(from a pod to the controller\)/ }],
+    consequences: [
+      { name: /from a pod › (?!host routing)/, message: /\(from a pod to the controller\)/ },
+      { name: /from outside the cluster › (?!host routing)/, message: /\(from the external client to hostPort on node [^)]+\)/ },
+    ],
   },
   {
     fault: 'proxy-mode-iptables-only',
@@ -276,7 +330,7 @@ const FAULTS: FaultCase[] = [
     suites: ['services', 'ingress'],
     expected: [
       { name: /sessionAffinity ClientIP keeps one client on one endpoint/, message: /sessionAffinity: ClientIP is not honoured/ },
-      { name: /from a pod › cookie affinity/, message: /Cookie affinity is not applied[\s\S]*sets no INGRESSCOOKIE cookie/ },
+      ...fromEachVantage('cookie affinity', /Cookie affinity is not applied[\s\S]*sets no INGRESSCOOKIE cookie/),
     ],
   },
 ];

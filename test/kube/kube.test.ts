@@ -283,6 +283,16 @@ describe('kube adapter against the fake API server', () => {
       }
     });
 
+    test('a wait rides out an API server that fails for a while', async () => {
+      c.server.faults.failNext(6, 503);
+      await c.kube.waitFor({ kind: 'crdEstablished', name: 'widgets.example.cnimatrix.io' }, 2000);
+    });
+
+    test('a permanent API error ends a wait at once', async () => {
+      c.server.faults.failNext(1, 403, 'nodes is forbidden: User "system:anonymous" cannot list resource "nodes"');
+      await expect(c.kube.waitFor({ kind: 'nodesReady' }, 5000)).rejects.toThrow('list Node in the cluster failed: 403 Forbidden: nodes is forbidden');
+    });
+
     test('deleted', async () => {
       await c.kube.apply([{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'tmp', namespace: 'default' } }]);
       const ref = { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'default', name: 'tmp' };

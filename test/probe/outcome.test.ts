@@ -83,9 +83,18 @@ describe('curl', () => {
 
   test.each([
     [6, 'curl: (6) Could not resolve host: nosuch', 'dns-error'],
+    // Older curl: the OS error ends the message.
+    [7, 'curl: (7) Failed to connect to 10.244.1.5 port 80: Connection refused', 'refused'],
     [7, 'curl: (7) Failed to connect to 10.244.1.5 port 80 after 3 ms: Connection refused', 'refused'],
     [7, 'curl: (7) Failed to connect to 10.244.1.5 port 80 after 1001 ms: Connection timed out', 'timeout'],
-    [7, "curl: (7) Failed to connect to 10.244.1.5 port 80 after 3 ms: Couldn't connect to server", 'error'],
+    [7, 'curl: (7) Failed to connect to 10.244.1.5 port 80: Operation timed out', 'timeout'],
+    [7, 'curl: (7) Failed to connect to 10.244.1.5 port 80 after 3071 ms: No route to host', 'error'],
+    [7, 'curl: (7) Failed to connect to 10.244.1.5 port 80 after 0 ms: Host is unreachable', 'error'],
+    [7, 'curl: (7) Failed to connect to 10.244.1.5 port 80 after 0 ms: Network is unreachable', 'error'],
+    // Newer curl: the same text for every connect failure, in practice a refused connection.
+    [7, "curl: (7) Failed to connect to 10.244.1.5 port 80 after 3 ms: Couldn't connect to server", 'refused'],
+    [7, 'curl: (7) Failed to connect to 10.244.1.5 port 80 after 0 ms: Could not connect to server', 'refused'],
+    [7, 'curl: (7) Failed to connect to web.x.svc.cluster.local port 80 after 2 ms: Could not connect to server', 'refused'],
     [28, 'curl: (28) Connection timed out after 2001 milliseconds', 'timeout'],
     [52, 'curl: (52) Empty reply from server', 'error'],
     [56, 'curl: (56) Recv failure: Connection reset by peer', 'error'],

@@ -11,6 +11,7 @@ import { stringify } from 'yaml';
 import { CELL_ENV, cellId, type Capability, type CellInfo, type CniName, type ProxyMode } from '../../harness/model/cell.ts';
 import type { ApiServerStats } from './apiserver/index.ts';
 import { clusterDir, faultEnvName, isAlive, readReady, SIM_HOME_ENV, writeFaults } from './kind/state.ts';
+import { readFrontRecord, releaseRecordedAddresses, type FrontRecord } from './front/addresses.ts';
 
 export const SIM_KIND_BIN = resolve(dirname(fileURLToPath(import.meta.url)), 'bin', 'kind');
 
@@ -25,6 +26,12 @@ export interface SimCellOptions {
   execLatencyMs?: number;
   /** Run id in CellInfo (namespaces of suites are suffixed with it). */
   runId?: string;
+  /**
+   * An existing Docker bridge network (KIND_EXPERIMENTAL_DOCKER_NETWORK for the fake kind): the
+   * nodes get addresses on it that containers there can reach (see `front`). Default: none, the
+   * nodes' addresses exist only in the API and CellInfo.dockerNetwork is "kind".
+   */
+  dockerNetwork?: string;
 }
 
 export interface SimStats extends ApiServerStats {
@@ -40,6 +47,8 @@ export interface SimCell {
   env: Record<string, string>;
   /** Switches the cell's dataplane faults (replacing the current set) while it runs. */
   setFaults(faults: string[]): void;
+  /** Whether the node addresses are reachable on the Docker network, and if not, why. */
+  front: FrontRecord;
   apiStats(): Promise<SimStats>;
   stop(): Promise<void>;
 }
@@ -142,6 +151,7 @@ const liveCells = new Set<{ home: string; name: string }>();
 function killCellProcess(home: string, name: string): void {
   const pid = readReady(home, name)?.pid;
   if (pid && isAlive(pid)) process.kill(pid, 'SIGKILL');
+  releaseRecordedAddresses(home, name);
 }
 
 // Safety net: a test process that exits without stop() leaves no cluster process behind.
@@ -160,6 +170,7 @@ export async function startSimCell(opts: SimCellOptions): Promise<SimCell> {
     KUBECONFIG: kubeconfigPath,
     [faultEnvName(clusterName)]: (opts.faults ?? []).join(','),
     CNIMATRIX_SIM_EXEC_LATENCY_MS: String(opts.execLatencyMs ?? 0),
+    ...(opts.dockerNetwork ? { KIND_EXPERIMENTAL_DOCKER_NETWORK: opts.dockerNetwork } : {}),
   };
   const entry = { home, name: clusterName };
   liveCells.add(entry);
@@ -187,16 +198,18 @@ export async function startSimCell(opts: SimCellOptions): Promise<SimCell> {
     capabilities: simCapabilities(opts.cni, opts.proxyMode),
     runId: opts.runId ?? Math.random().toString(36).slice(2, 8),
     strict: false,
-    dockerNetwork: 'kind',
+    dockerNetwork: opts.dockerNetwork ?? 'kind',
     clusterName,
   };
   const env = { KUBECONFIG: kubeconfigPath, [CELL_ENV]: JSON.stringify(cell), KIND_BIN: SIM_KIND_BIN, [SIM_HOME_ENV]: home };
+  const front: FrontRecord = readFrontRecord(home, clusterName) ?? { active: false, network: opts.dockerNetwork ?? '', reason: 'the cluster process recorded no node front' };
   let stopped = false;
   return {
     kubeconfigPath,
     clusterName,
     cell,
     env,
+    front,
     setFaults: (faults) => writeFaults(home, clusterName, faults),
     apiStats: () => requestStats(home, clusterName),
     async stop() {

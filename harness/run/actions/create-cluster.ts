@@ -13,6 +13,8 @@ async function connect(ctx: CellContext): Promise<void> {
 
 export const createCluster: Action = {
   phase: 'create-cluster',
+  // kind is bounded by its own timeout; deleting a cluster that kind is still creating could leak it.
+  interruptible: false,
   skip: (ctx) => (ctx.mode === 'existing' ? 'the cluster exists already (--kubeconfig)' : undefined),
   async run(ctx) {
     const name = ctx.cell.clusterName;

@@ -64,6 +64,12 @@ describe('discovery and meta endpoints', () => {
     expect(missing.body).toMatchObject({ kind: 'Status', reason: 'NotFound', code: 404 });
   });
 
+  test('a malformed selector is a 400 naming the bad term', async () => {
+    const res = await call('GET', `/api/v1/pods?labelSelector=${encodeURIComponent('app in web')}`);
+    expect(res.status).toBe(400);
+    expect(res.body['message']).toBe('unable to parse requirement: "app in web"');
+  });
+
   test('the apiserver-owned namespaces and the kubernetes Service exist from the start', async () => {
     const names = ((await call('GET', '/api/v1/namespaces')).body['items'] as KubeObject[]).map((n) => n.metadata.name);
     expect(names).toEqual(['default', 'kube-node-lease', 'kube-public', 'kube-system']);

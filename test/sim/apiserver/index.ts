@@ -20,4 +20,4 @@ export type {
   StoreListOptions,
 } from './types.ts';
 export { startApiServer } from './server.ts';
-export { matchesLabelSelector, parseLabelSelector } from './selectors.ts';
+export { matchesLabelSelector, matchesStructuredSelector, parseLabelSelector, type StructuredSelector } from './selectors.ts';

@@ -91,10 +91,6 @@ export class ResourceRegistry {
     return this.#types.find((t) => t.group === group && t.version === version && t.plural === plural);
   }
 
-  byKind(apiVersion: string, kind: string): ResourceType | undefined {
-    return this.#types.find((t) => apiVersionOf(t) === apiVersion && t.kind === kind);
-  }
-
   groupVersions(): Map<string, string[]> {
     const groups = new Map<string, string[]>();
     for (const t of this.#types) {

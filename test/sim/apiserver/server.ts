@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { ServiceAllocator } from './admission.ts';
 import { startControllers } from './controllers/index.ts';
+import { NOT_READY_TAINT } from './controllers/scheduling.ts';
 import { recordEvent, timestamp } from './events.ts';
 import { ExecEndpoint } from './exec.ts';
 import { apiVersionOf, ResourceRegistry, type ResourceType } from './resources.ts';
@@ -236,8 +237,8 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
         lastTransitionTime: previous?.['status'] === value ? previous['lastTransitionTime'] : timestamp(),
       });
       const spec = (node['spec'] as { taints?: Array<{ key: string; effect: string }> } | undefined) ?? {};
-      const taints = (spec.taints ?? []).filter((t) => t.key !== 'node.kubernetes.io/not-ready');
-      if (!ready) taints.push({ key: 'node.kubernetes.io/not-ready', effect: 'NoSchedule' });
+      const taints = (spec.taints ?? []).filter((t) => t.key !== NOT_READY_TAINT);
+      if (!ready) taints.push({ key: NOT_READY_TAINT, effect: 'NoSchedule' });
       const nextSpec: Record<string, unknown> = { ...spec };
       if (taints.length > 0) nextSpec['taints'] = taints;
       else delete nextSpec['taints'];

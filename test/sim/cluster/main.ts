@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { startApiServer } from '../apiserver/index.ts';
 import { createDataplane } from '../dataplane/index.ts';
 import { FAULT_CATALOGUE, loadExtraFaults, resolveFaults } from '../faults/index.ts';
+import { claimNodeFront } from '../front/index.ts';
 import { clusterDir, readCluster, readFaults } from '../kind/state.ts';
 import { cniDaemonSet } from './cni.ts';
 import { seedObjects } from './seed.ts';
@@ -21,8 +22,11 @@ async function main(home: string, name: string): Promise<void> {
   resolveFaults(record.envFaults, available);
   const activeFaults = () => resolveFaults(readFaults(home, name, record.envFaults), available);
   const dataplane = createDataplane({ faults: activeFaults, execLatencyMs: record.execLatencyMs });
+  const front = await claimNodeFront({ home, cluster: name, nodeNames: record.nodeNames, log: (message) => console.log(message) });
+  // Addresses on the host outlive the process unless removed: also on exits that cannot wait.
+  process.once('exit', () => front?.releaseNow());
   const api = await startApiServer({ exec: dataplane.exec, serviceSubnet: record.config.networking.serviceSubnet.split(',')[0]! });
-  for (const obj of seedObjects({ clusterName: name, config: record.config, nodeNames: record.nodeNames })) {
+  for (const obj of seedObjects({ clusterName: name, config: record.config, nodeNames: record.nodeNames, ...(front ? { nodeIps: front.nodeIps } : {}) })) {
     // The API server already created the system namespaces (with their status); keep those.
     if (obj.kind === 'Namespace' && api.store.get('v1', 'Namespace', undefined, obj.metadata.name)) continue;
     api.store.put(obj);
@@ -45,6 +49,7 @@ async function main(home: string, name: string): Promise<void> {
   });
   cniPresent = cniDaemonSet(api.store.list('apps/v1', 'DaemonSet')) !== undefined;
   syncNodeReadiness();
+  await front?.serve(api.store, dataplane);
 
   const dir = clusterDir(home, name);
   writeFileSync(join(dir, 'kubeconfig'), api.kubeconfig(name));
@@ -55,6 +60,7 @@ async function main(home: string, name: string): Promise<void> {
   const stop = async (reason: string) => {
     console.log(`stopping: ${reason}`);
     clearInterval(timer);
+    await front?.close();
     await api.stop();
     process.exit(0);
   };

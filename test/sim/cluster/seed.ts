@@ -31,11 +31,11 @@ export const COREFILE = `.:53 {
 }
 `;
 
-function ipv4ToInt(ip: string): number {
+export function ipv4ToInt(ip: string): number {
   return ip.split('.').reduce((n, o) => n * 256 + Number(o), 0);
 }
 
-function intToIpv4(n: number): string {
+export function intToIpv4(n: number): string {
   return [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join('.');
 }
 
@@ -55,6 +55,8 @@ export interface SeedInput {
   clusterName: string;
   config: KindConfig;
   nodeNames: string[];
+  /** InternalIPs in node order; default 172.18.0.2, .3, … (addresses only the API knows). */
+  nodeIps?: string[];
 }
 
 function namespace(name: string): KubeObject {
@@ -93,7 +95,7 @@ function nodes(input: SeedInput): KubeObject[] {
       },
       status: {
         addresses: [
-          { type: 'InternalIP', address: `${NODE_NETWORK_PREFIX}${i + 2}` },
+          { type: 'InternalIP', address: input.nodeIps?.[i] ?? `${NODE_NETWORK_PREFIX}${i + 2}` },
           { type: 'Hostname', address: name },
         ],
         nodeInfo: {

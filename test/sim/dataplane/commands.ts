@@ -1,13 +1,15 @@
 // The command forms of docs/probe-protocol.md, each answered from the dataplane model with the
 // output, error texts and exit codes of the real tool (agnhost connect, curl, dig, cat, hostname,
-// iptables-save, nft, head).
+// iptables-save, nft, head, printf) and the `> FILE` redirect of `sh -c`.
 import type { DataplaneContext } from './context.ts';
 import { candidateNames, query, renderResolvConf, resolvConf, reverseName } from './dns.ts';
 import { podHostname, serveHttp, statusText } from './http.ts';
+import { servedCertificate } from './ingress-tls.ts';
 import { connect, type ConnectionResult } from './network.ts';
 import { iptablesSaveNat, nftKubeProxyTable, procNetIpVs } from './rules.ts';
 import { resolveHost } from './resolve.ts';
 import { podKeyOf, type Protocol, type SimPod } from './state.ts';
+import { caFileFailure, defaultCertificateFailure, parseCertificates, verifyPeer, type TlsFailure } from './tls-verify.ts';
 import type { DnsAnswer, DnsRecord } from '../faults/types.ts';
 
 export interface CommandResult {
@@ -51,12 +53,13 @@ interface CurlOptions {
   method: string | undefined;
   resolve: Map<string, string>;
   data: string | undefined;
+  caFile: string | undefined;
 }
 
-const CURL_VALUE_FLAGS = new Set(['--max-time', '-m', '-H', '--header', '-X', '--request', '--resolve', '--data-binary', '-d', '--data', '--max-filesize', '-o', '--output', '--connect-timeout', '-w']);
+const CURL_VALUE_FLAGS = new Set(['--max-time', '-m', '-H', '--header', '-X', '--request', '--resolve', '--data-binary', '-d', '--data', '--max-filesize', '-o', '--output', '--connect-timeout', '-w', '--cacert']);
 
 function parseCurl(args: string[]): CurlOptions | string {
-  const opts: CurlOptions = { url: '', include: false, insecure: false, maxTimeS: 0, headers: {}, method: undefined, resolve: new Map(), data: undefined };
+  const opts: CurlOptions = { url: '', include: false, insecure: false, maxTimeS: 0, headers: {}, method: undefined, resolve: new Map(), data: undefined, caFile: undefined };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     if (CURL_VALUE_FLAGS.has(arg)) {
@@ -71,6 +74,7 @@ function parseCurl(args: string[]): CurlOptions | string {
         const [host, port, ip] = value.split(':');
         if (host && port && ip) opts.resolve.set(`${host}:${port}`, ip);
       } else if (arg === '--data-binary' || arg === '-d' || arg === '--data') opts.data = value;
+      else if (arg === '--cacert') opts.caFile = value;
     } else if (arg.startsWith('-') && !arg.startsWith('--')) {
       for (const letter of arg.slice(1)) {
         if (letter === 'i') opts.include = true;
@@ -87,12 +91,37 @@ function parseCurl(args: string[]): CurlOptions | string {
   return opts;
 }
 
+/** The files a pod's commands wrote (kept across execs, like the container's filesystem). */
+function podFiles(ctx: DataplaneContext, pod: SimPod): Map<string, string> {
+  const key = podKeyOf(pod);
+  const files = ctx.memory.files.get(key) ?? new Map<string, string>();
+  ctx.memory.files.set(key, files);
+  return files;
+}
+
 function bodySize(ctx: DataplaneContext, pod: SimPod, opts: CurlOptions): number {
   const declared = opts.headers['content-length'];
   if (declared !== undefined) return Number(declared);
   if (opts.data === undefined) return 0;
-  if (opts.data.startsWith('@')) return ctx.memory.files.get(podKeyOf(pod))?.get(opts.data.slice(1)) ?? 0;
+  if (opts.data.startsWith('@')) return Buffer.byteLength(podFiles(ctx, pod).get(opts.data.slice(1)) ?? '');
   return Buffer.byteLength(opts.data);
+}
+
+const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
+
+/**
+ * curl's verification of the controller's certificate: the one it presents for the SNI name (the
+ * URL host; an IP literal sends no SNI), against the --cacert file or else the system bundle.
+ */
+function ingressTlsFailure(ctx: DataplaneContext, pod: SimPod, host: string, caFile: string | undefined): TlsFailure | undefined {
+  let trusted: string | undefined;
+  if (caFile !== undefined) {
+    trusted = podFiles(ctx, pod).get(caFile);
+    if (trusted === undefined || parseCertificates(trusted).length === 0) return caFileFailure(caFile);
+  }
+  const served = servedCertificate(ctx, IPV4.test(host) ? undefined : host);
+  if (!served) return defaultCertificateFailure();
+  return verifyPeer(served.chain, host, trusted);
 }
 
 function curl(ctx: DataplaneContext, pod: SimPod, args: string[]): CommandResult {
@@ -118,7 +147,8 @@ function curl(ctx: DataplaneContext, pod: SimPod, args: string[]): CommandResult
   if (conn.outcome === 'timeout') return fail(`curl: (28) Connection timed out after ${maxMs} milliseconds\n`, 28);
   if (scheme === 'https') {
     if (conn.listener?.application !== 'ingress-nginx') return fail('curl: (35) OpenSSL/3.3.2: error:0A00010B:SSL routines::wrong version number\n', 35);
-    if (!opts.insecure) return fail(`curl: (60) SSL certificate problem: self-signed certificate\nMore details here: https://curl.se/docs/sslcerts.html\n`, 60);
+    const tls = opts.insecure ? undefined : ingressTlsFailure(ctx, pod, host, opts.caFile);
+    if (tls) return fail(tls.message, tls.exitCode);
   }
   const headers = { ...opts.headers };
   headers.host ??= url.port ? `${host}:${url.port}` : host;
@@ -211,8 +241,8 @@ function cat(ctx: DataplaneContext, pod: SimPod, args: string[]): CommandResult 
     const table = procNetIpVs(ctx);
     if (table !== undefined) return ok(table);
   }
-  const size = path ? ctx.memory.files.get(podKeyOf(pod))?.get(path) : undefined;
-  if (size !== undefined) return ok('\0'.repeat(size));
+  const contents = path ? podFiles(ctx, pod).get(path) : undefined;
+  if (contents !== undefined) return ok(contents);
   return fail(`cat: can't open '${path ?? ''}': No such file or directory\n`);
 }
 
@@ -228,21 +258,92 @@ function nft(ctx: DataplaneContext, pod: SimPod, args: string[]): CommandResult 
   return fail(`Error: No such file or directory\n${wanted}\n${' '.repeat(wanted.lastIndexOf(' ') + 1)}${'^'.repeat(wanted.length - wanted.lastIndexOf(' ') - 1)}\n`);
 }
 
-/** `head -c N /dev/zero > PATH`: remembers the file's size in the pod (for request-body probes). */
-function writeZeros(ctx: DataplaneContext, pod: SimPod, words: string[]): CommandResult {
-  const [head, flag, size, source, redirect, path] = words;
-  if (head !== 'head' || flag !== '-c' || source !== '/dev/zero' || redirect !== '>' || !path || !/^\d+$/.test(size ?? '')) {
-    return fail(`sh: unsupported command: ${words.join(' ')}\n`, 127);
+/** `head -c N FILE` / `head [-n N] FILE`: FILE is /dev/zero (with -c) or a file the pod wrote. */
+function head(ctx: DataplaneContext, pod: SimPod, args: string[]): CommandResult {
+  const [flag, count, path, ...rest] = args.length === 1 ? ['-n', '10', ...args] : args;
+  if ((flag !== '-c' && flag !== '-n') || !/^\d+$/.test(count ?? '') || !path || rest.length > 0) {
+    return fail(`sh: unsupported command: head ${args.join(' ')}\n`, 127);
   }
-  const key = podKeyOf(pod);
-  const files = ctx.memory.files.get(key) ?? new Map<string, number>();
-  files.set(path, Number(size));
-  ctx.memory.files.set(key, files);
-  return ok('');
+  const n = Number(count);
+  if (path === '/dev/zero') {
+    if (flag === '-c') return ok('\0'.repeat(n));
+    return fail('sh: unsupported command: head -n on /dev/zero (it has no lines, head would never return)\n', 127);
+  }
+  const contents = podFiles(ctx, pod).get(path);
+  if (contents === undefined) return fail(`head: ${path}: No such file or directory\n`);
+  if (flag === '-c') return ok(Buffer.from(contents).subarray(0, n).toString());
+  return ok(contents.split(/(?<=\n)/).slice(0, n).join(''));
+}
+
+const PRINTF_ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', a: '\x07', b: '\b', f: '\f', v: '\v', '"': '"', "'": "'" };
+
+/** Backslash escapes as printf expands them in its format (and in %b arguments). */
+function unescape(text: string): string {
+  return text.replace(/\\([0-7]{1,3}|.)/g, (all, c: string) => (/^[0-7]+$/.test(c) ? String.fromCharCode(parseInt(c, 8)) : (PRINTF_ESCAPES[c] ?? all)));
+}
+
+function pad(text: string, flags: string, width: string): string {
+  const w = Number(width || '0');
+  if (text.length >= w) return text;
+  if (flags.includes('-')) return text.padEnd(w);
+  if (flags.includes('0') && /^-?\d+$/.test(text)) return text.startsWith('-') ? `-${text.slice(1).padStart(w - 1, '0')}` : text.padStart(w, '0');
+  return text.padStart(w);
+}
+
+const PRINTF_DIRECTIVE = /(%[-+ #0]*\d*(?:\.\d+)?[a-zA-Z%]?)/;
+
+/**
+ * busybox printf: FORMAT (backslash escapes; %s %b %d %i %% with flags, width and precision) is
+ * applied again while arguments remain. An invalid number is reported and printed as 0 (exit 1).
+ */
+function printf(args: string[]): CommandResult {
+  const [format, ...values] = args;
+  if (format === undefined) return fail('printf: usage: printf FORMAT [ARG]...\n', 2);
+  // Odd indices are directives, even indices the literal text between them.
+  const pieces = format.split(PRINTF_DIRECTIVE);
+  let out = '';
+  let errors = '';
+  let next = 0;
+  do {
+    const before = next;
+    for (const [i, piece] of pieces.entries()) {
+      if (i % 2 === 0) {
+        out += unescape(piece);
+        continue;
+      }
+      const [, flags = '', width = '', precision, conv] = /^%([-+ #0]*)(\d*)(?:\.(\d+))?(.?)$/.exec(piece) ?? [];
+      if (conv === '%') out += '%';
+      else if (conv === 's' || conv === 'b') {
+        const raw = values[next++] ?? '';
+        const text = conv === 'b' ? unescape(raw) : raw;
+        out += pad(precision !== undefined ? text.slice(0, Number(precision)) : text, flags, width);
+      } else if (conv === 'd' || conv === 'i') {
+        const raw = values[next++] ?? '0';
+        const valid = /^\s*[-+]?\d+\s*$/.test(raw);
+        if (!valid) errors += `printf: invalid number '${raw}'\n`;
+        out += pad(valid ? String(parseInt(raw, 10)) : '0', flags, width);
+      } else return fail(`printf: ${piece}: invalid format\n`, 1, out);
+    }
+    if (next === before) break;
+  } while (next < values.length);
+  return errors ? fail(errors, 1, out) : ok(out);
+}
+
+/** `COMMAND... > PATH` as sh runs it: PATH is created (truncated) first, then receives the command's stdout. */
+function redirected(ctx: DataplaneContext, pod: SimPod, argv: string[]): CommandResult {
+  const at = argv.indexOf('>');
+  const path = argv[at + 1];
+  if (!path || path === '>') return fail(`sh: syntax error: unexpected ${path === '>' ? 'redirection' : 'newline'}\n`, 2);
+  const files = podFiles(ctx, pod);
+  files.set(path, '');
+  const result = runCommand(ctx, pod, [...argv.slice(0, at), ...argv.slice(at + 2)]);
+  files.set(path, result.stdout);
+  return { ...result, stdout: '' };
 }
 
 /** Runs one command (argv) in a pod and returns what the real tool would print. */
 export function runCommand(ctx: DataplaneContext, pod: SimPod, argv: string[]): CommandResult {
+  if (argv.includes('>')) return redirected(ctx, pod, argv);
   const [program, ...args] = argv;
   const base = (program ?? '').split('/').pop();
   switch (base) {
@@ -263,7 +364,9 @@ export function runCommand(ctx: DataplaneContext, pod: SimPod, argv: string[]): 
     case 'nft':
       return nft(ctx, pod, args);
     case 'head':
-      return writeZeros(ctx, pod, argv);
+      return head(ctx, pod, args);
+    case 'printf':
+      return printf(args);
     default:
       return fail(`sh: ${program ?? ''}: not found\n`, 127);
   }

@@ -9,8 +9,8 @@ import type { ClusterSnapshot, SimNode, SimPod } from './state.ts';
 export class DataplaneMemory {
   readonly roundRobin = new Map<string, number>();
   readonly clientAffinity = new Map<string, string>();
-  /** Pod "ns/name" → path → size in bytes, for files created by `head -c N /dev/zero > path`. */
-  readonly files = new Map<string, Map<string, number>>();
+  /** Pod "ns/name" → path → contents of the files commands wrote with `> path` (request bodies, certificates). */
+  readonly files = new Map<string, Map<string, string>>();
   #nextPort = 40000;
 
   ephemeralPort(): number {

@@ -70,10 +70,33 @@ function endpointHostname(ctx: DataplaneContext, svc: SimService, ip: string, sl
 
 const NXDOMAIN: DnsAnswer = { rcode: 'NXDOMAIN', records: [] };
 
-function serviceAnswer(ctx: DataplaneContext, svc: SimService, name: string, type: string): DnsAnswer {
-  if (svc.externalName) {
-    return { rcode: 'NOERROR', records: [record(name, 'CNAME', fqdn(svc.externalName))], subject: { kind: 'external-name', service: svc } };
-  }
+/** CoreDNS stops following a CNAME chain once this many records precede it (backend_lookup.go). */
+const MAX_CHAIN_RECORDS = 7;
+
+function isInClusterDomain(name: string): boolean {
+  return name === `${CLUSTER_DOMAIN}.` || name.endsWith(`.${CLUSTER_DOMAIN}.`);
+}
+
+/**
+ * An ExternalName Service as CoreDNS's kubernetes plugin answers it (plugin/backend_lookup.go A/AAAA):
+ * the CNAME, followed inside the cluster zone to the target's own records. A chain that ends without
+ * records, loops, or points at the name itself leaves the answer empty (NOERROR, no data). A target
+ * outside the zone would be looked up upstream, which the sim cannot reach: the CNAME alone.
+ */
+function externalNameAnswer(ctx: DataplaneContext, svc: SimService, name: string, type: string, chain: DnsRecord[]): DnsAnswer {
+  const subject = { kind: 'external-name', service: svc } as const;
+  const cname = record(name, 'CNAME', fqdn(svc.externalName!));
+  if (type !== 'A' && type !== 'AAAA') return { rcode: 'NOERROR', records: [cname], subject };
+  const target = cname.data.toLowerCase();
+  const repeated = chain.some((r) => r.type === 'CNAME' && r.name === cname.name && r.data.toLowerCase() === target);
+  if (target === name || repeated || chain.length > MAX_CHAIN_RECORDS) return { rcode: 'NOERROR', records: [], subject };
+  if (!isInClusterDomain(target)) return { rcode: 'NOERROR', records: [cname], subject };
+  const next = clusterAnswer(ctx, target, type, [...chain, cname]);
+  return { rcode: 'NOERROR', records: next.records.length > 0 ? [cname, ...next.records] : [], subject };
+}
+
+function serviceAnswer(ctx: DataplaneContext, svc: SimService, name: string, type: string, chain: DnsRecord[]): DnsAnswer {
+  if (svc.externalName) return externalNameAnswer(ctx, svc, name, type, chain);
   if (svc.headless) {
     const records = type === 'A' ? readyEndpointsOf(ctx, svc).map((e) => record(name, 'A', e.ip)) : [];
     return { rcode: 'NOERROR', records, subject: { kind: 'headless-service', service: svc } };
@@ -117,7 +140,8 @@ function reverseAnswer(ctx: DataplaneContext, name: string): DnsAnswer {
   return { rcode: 'SERVFAIL', records: [] };
 }
 
-function clusterAnswer(ctx: DataplaneContext, name: string, type: string): DnsAnswer {
+/** `chain`: the CNAMEs already followed to reach `name` (empty for the client's own question). */
+function clusterAnswer(ctx: DataplaneContext, name: string, type: string, chain: DnsRecord[] = []): DnsAnswer {
   const labels = name.replace(/\.$/, '').split('.');
   const zoneLabels = CLUSTER_DOMAIN.split('.').length;
   const local = labels.slice(0, labels.length - zoneLabels);
@@ -127,7 +151,7 @@ function clusterAnswer(ctx: DataplaneContext, name: string, type: string): DnsAn
     const parts = local.slice(0, -1);
     if (parts.length === 2) {
       const svc = findService(parts[0], parts[1]);
-      return svc ? serviceAnswer(ctx, svc, name, type) : NXDOMAIN;
+      return svc ? serviceAnswer(ctx, svc, name, type, chain) : NXDOMAIN;
     }
     if (parts.length === 3 && parts[0]!.startsWith('_')) return NXDOMAIN;
     if (parts.length === 3) {

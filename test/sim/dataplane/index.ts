@@ -1,6 +1,6 @@
 // The dataplane model behind the fake API server's exec: answers the probe commands of
 // docs/probe-protocol.md from the cluster state at the moment of the exec, with active faults.
-import type { ExecHandler, ExecReply, KubeObject } from '../apiserver/index.ts';
+import type { ExecHandler, ExecReply, KubeObject, ObjectStore } from '../apiserver/index.ts';
 import type { SimFault } from '../faults/types.ts';
 import { runCommand } from './commands.ts';
 import { buildContext, DataplaneMemory, type DataplaneContext } from './context.ts';
@@ -16,6 +16,11 @@ export interface DataplaneOptions {
 
 export interface Dataplane {
   exec: ExecHandler;
+  /**
+   * The model's view of the cluster right now, with the active faults and the memory execs share
+   * (round-robin positions, affinity): for traffic that does not come from an exec.
+   */
+  context(store: ObjectStore): DataplaneContext;
   /** Number of execs answered. */
   readonly execCount: number;
 }
@@ -34,6 +39,7 @@ function runScript(ctx: DataplaneContext, pod: SimPod, script: string): ExecRepl
 export function createDataplane(opts: DataplaneOptions = {}): Dataplane {
   const memory = new DataplaneMemory();
   let execCount = 0;
+  const context = (store: ObjectStore): DataplaneContext => buildContext(snapshot(store), opts.faults?.() ?? [], memory);
   const exec: ExecHandler = async (req) => {
     execCount++;
     if (opts.execLatencyMs) await new Promise((r) => setTimeout(r, opts.execLatencyMs));
@@ -54,6 +60,7 @@ export function createDataplane(opts: DataplaneOptions = {}): Dataplane {
   };
   return {
     exec,
+    context,
     get execCount() {
       return execCount;
     },

@@ -44,7 +44,7 @@ function backendOf(raw: unknown): Backend | undefined {
 }
 
 /** Ingresses this controller serves: class nginx (by IngressClass controller), or no class at all. */
-function servedIngresses(ctx: DataplaneContext): KubeObject[] {
+export function servedIngresses(ctx: DataplaneContext): KubeObject[] {
   const classes = ctx.state.ingressClasses.filter((c) => obj(c.spec).controller === CONTROLLER_NAME).map((c) => c.metadata.name);
   return ctx.state.ingresses.filter((ing) => {
     const className = obj(ing.spec).ingressClassName ?? ing.metadata.annotations?.['kubernetes.io/ingress.class'];
@@ -66,7 +66,7 @@ function locations(ingresses: KubeObject[]): Location[] {
   );
 }
 
-function wildcardMatches(pattern: string, host: string): boolean {
+export function wildcardMatches(pattern: string, host: string): boolean {
   if (!pattern.startsWith('*.')) return false;
   const suffix = pattern.slice(1);
   return host.endsWith(suffix) && !host.slice(0, -suffix.length).includes('.') && host.length > suffix.length;

@@ -106,11 +106,23 @@ function endpointOf(pod: SimPod | undefined, ip: string): { pod: string } | { ip
   return pod && !pod.hostNetwork && pod.ip === ip ? { pod: podKeyOf(pod) } : { ip };
 }
 
+/**
+ * Who sends a hop: a pod (from its pod IP, or its node's for hostNetwork pods) or a client outside
+ * the cluster (no pod, no node). `ip` and `node` are the values on the wire for that hop, after
+ * any SNAT and after the packet was forwarded by a node.
+ */
+export interface Source {
+  pod: SimPod | undefined;
+  ip: string;
+  node: string | undefined;
+}
+
+function podSource(ctx: DataplaneContext, pod: SimPod): Source {
+  return { pod, ip: sourceIp(ctx, pod), node: pod.node };
+}
+
 interface Hop {
-  src: SimPod;
-  /** Source address on the wire for this hop (after any SNAT). */
-  srcIp: string;
-  srcNode: string | undefined;
+  src: Source;
   dstPod: SimPod | undefined;
   dstIp: string;
   dstNode: string | undefined;
@@ -122,28 +134,28 @@ interface Hop {
 /** The last hop of every connection: policy, reachability faults, listener. */
 function deliver(ctx: DataplaneContext, hop: Hop): ConnectionResult {
   const attempt: ConnectionAttempt = {
-    fromPod: hop.src,
-    fromIp: hop.srcIp,
-    fromNode: hop.srcNode,
-    fromNodeIp: nodeByName(ctx.state, hop.srcNode)?.ip,
+    fromPod: hop.src.pod,
+    fromIp: hop.src.ip,
+    fromNode: hop.src.node,
+    fromNodeIp: nodeByName(ctx.state, hop.src.node)?.ip,
     toPod: hop.dstPod,
     toIp: hop.dstIp,
     toNode: hop.dstNode,
     port: hop.port,
     protocol: hop.protocol,
-    crossNode: hop.srcNode !== undefined && hop.dstNode !== undefined && hop.srcNode !== hop.dstNode,
+    crossNode: hop.src.node !== undefined && hop.dstNode !== undefined && hop.src.node !== hop.dstNode,
   };
   let verdict: ConnectionVerdict;
-  const srcOnWire = endpointOf(hop.src, hop.srcIp);
+  const srcOnWire = endpointOf(hop.src.pod, hop.src.ip);
   const dst = endpointOf(hop.dstPod, hop.dstIp);
   if (hop.protocol === 'SCTP' && !ctx.cni?.sctp) {
-    verdict = { outcome: 'timeout', clientIp: hop.srcIp, reason: `the CNI (${ctx.cni?.name ?? 'none'}) does not carry SCTP` };
+    verdict = { outcome: 'timeout', clientIp: hop.src.ip, reason: `the CNI (${ctx.cni?.name ?? 'none'}) does not carry SCTP` };
   } else if (policyEnforced(ctx, attempt) && !ctx.engine.allowed(srcOnWire, dst, { port: hop.port, protocol: hop.protocol })) {
-    verdict = { outcome: 'timeout', clientIp: hop.srcIp, reason: 'dropped by NetworkPolicy' };
+    verdict = { outcome: 'timeout', clientIp: hop.src.ip, reason: 'dropped by NetworkPolicy' };
   } else if (!hop.listener) {
-    verdict = { outcome: noListener(hop.protocol), clientIp: hop.srcIp, reason: 'nothing listens on that port' };
+    verdict = { outcome: noListener(hop.protocol), clientIp: hop.src.ip, reason: 'nothing listens on that port' };
   } else {
-    verdict = { outcome: 'connected', clientIp: hop.srcIp, reason: 'connected' };
+    verdict = { outcome: 'connected', clientIp: hop.src.ip, reason: 'connected' };
   }
   verdict = applyFaults(ctx, attempt, verdict);
   const result: ConnectionResult = { outcome: verdict.outcome, reason: verdict.reason, clientIp: verdict.clientIp, clientPort: ctx.memory.ephemeralPort() };
@@ -192,11 +204,11 @@ function podForEndpoint(ctx: DataplaneContext, endpoint: SimEndpoint): SimPod | 
   return ctx.state.pods.find((p) => p.ip === endpoint.ip && !p.hostNetwork);
 }
 
-function toEndpoint(ctx: DataplaneContext, src: SimPod, srcIp: string, srcNode: string | undefined, endpoint: SimEndpoint, port: number, protocol: Protocol): ConnectionResult {
+function toEndpoint(ctx: DataplaneContext, src: Source, endpoint: SimEndpoint, port: number, protocol: Protocol): ConnectionResult {
   const pod = podForEndpoint(ctx, endpoint);
   const dstNode = pod?.node ?? endpoint.node;
   const listener = pod ? podListener(pod, port, protocol) : undefined;
-  return deliver(ctx, { src, srcIp, srcNode, dstPod: pod, dstIp: endpoint.ip, dstNode, port, protocol, listener });
+  return deliver(ctx, { src, dstPod: pod, dstIp: endpoint.ip, dstNode, port, protocol, listener });
 }
 
 function viaClusterIp(ctx: DataplaneContext, src: SimPod, svc: SimService, port: number, protocol: Protocol): ConnectionResult {
@@ -210,14 +222,14 @@ function viaClusterIp(ctx: DataplaneContext, src: SimPod, svc: SimService, port:
   const hairpin = podForEndpoint(ctx, endpoint) === src && !src.hostNetwork;
   // Hairpin traffic (a pod reaching itself through its Service) is masqueraded to its node.
   const wireIp = hairpin ? (nodeByName(ctx.state, src.node)?.ip ?? srcIp) : srcIp;
-  return toEndpoint(ctx, src, wireIp, src.node, endpoint, endpointPort(endpoint, servicePort)!, protocol);
+  return toEndpoint(ctx, { pod: src, ip: wireIp, node: src.node }, endpoint, endpointPort(endpoint, servicePort)!, protocol);
 }
 
-function viaNodePort(ctx: DataplaneContext, src: SimPod, nodeName: string, nodeIp: string, svc: SimService, servicePort: SimServicePort): ConnectionResult {
-  const srcIp = sourceIp(ctx, src);
+function viaNodePort(ctx: DataplaneContext, src: Source, nodeName: string, nodeIp: string, svc: SimService, servicePort: SimServicePort): ConnectionResult {
+  const srcIp = src.ip;
   const protocol = servicePort.protocol;
   // First hop: the source's egress to the node address.
-  const toNode = deliver(ctx, { src, srcIp, srcNode: src.node, dstPod: undefined, dstIp: nodeIp, dstNode: nodeName, port: servicePort.nodePort!, protocol, listener: { port: servicePort.nodePort!, protocol, application: 'other' } });
+  const toNode = deliver(ctx, { src, dstPod: undefined, dstIp: nodeIp, dstNode: nodeName, port: servicePort.nodePort!, protocol, listener: { port: servicePort.nodePort!, protocol, application: 'other' } });
   if (toNode.outcome !== 'connected') return toNode;
   let candidates = readyEndpoints(ctx, svc, servicePort);
   if (svc.externalTrafficPolicy === 'Local') {
@@ -228,11 +240,10 @@ function viaNodePort(ctx: DataplaneContext, src: SimPod, nodeName: string, nodeI
   const endpoint = chooseEndpoint(ctx, svc, servicePort, candidates, srcIp);
   // Cluster policy masquerades to the receiving node; Local keeps the client address.
   const wireIp = svc.externalTrafficPolicy === 'Local' ? srcIp : nodeIp;
-  return toEndpoint(ctx, src, wireIp, nodeName, endpoint, endpointPort(endpoint, servicePort)!, protocol);
+  return toEndpoint(ctx, { pod: src.pod, ip: wireIp, node: nodeName }, endpoint, endpointPort(endpoint, servicePort)!, protocol);
 }
 
-function toNodeAddress(ctx: DataplaneContext, src: SimPod, nodeName: string, nodeIp: string, port: number, protocol: Protocol): ConnectionResult {
-  const srcIp = sourceIp(ctx, src);
+function toNodeAddress(ctx: DataplaneContext, src: Source, nodeName: string, nodeIp: string, port: number, protocol: Protocol): ConnectionResult {
   if (servicesWork(ctx)) {
     for (const svc of ctx.state.services) {
       if (svc.type !== 'NodePort' && svc.type !== 'LoadBalancer') continue;
@@ -246,12 +257,12 @@ function toNodeAddress(ctx: DataplaneContext, src: SimPod, nodeName: string, nod
     for (const c of pod.containers) {
       const mapped = c.ports.find((p) => p.hostPort === port && p.protocol === protocol);
       if (mapped && pod.ip) {
-        return deliver(ctx, { src, srcIp, srcNode: src.node, dstPod: pod, dstIp: pod.ip, dstNode: nodeName, port: mapped.containerPort, protocol, listener: podListener(pod, mapped.containerPort, protocol) });
+        return deliver(ctx, { src, dstPod: pod, dstIp: pod.ip, dstNode: nodeName, port: mapped.containerPort, protocol, listener: podListener(pod, mapped.containerPort, protocol) });
       }
     }
   }
   const local = nodeListener(ctx, nodeName, port, protocol, false);
-  return deliver(ctx, { src, srcIp, srcNode: src.node, dstPod: local?.pod, dstIp: nodeIp, dstNode: nodeName, port, protocol, listener: local?.listener });
+  return deliver(ctx, { src, dstPod: local?.pod, dstIp: nodeIp, dstNode: nodeName, port, protocol, listener: local?.listener });
 }
 
 /** Connects from a pod to ip:port/protocol and says what happened and who answered. */
@@ -268,10 +279,41 @@ export function connect(ctx: DataplaneContext, src: SimPod, ip: string, port: nu
   const svc = ctx.state.services.find((s) => s.clusterIP === ip);
   if (svc) return viaClusterIp(ctx, src, svc, port, protocol);
   const node = ctx.state.nodes.find((n) => n.ip === ip);
-  if (node) return toNodeAddress(ctx, src, node.name, node.ip, port, protocol);
+  if (node) return toNodeAddress(ctx, podSource(ctx, src), node.name, node.ip, port, protocol);
   const pod = ctx.state.pods.find((p) => p.ip === ip && !p.hostNetwork && p.running);
   if (pod) {
-    return deliver(ctx, { src, srcIp, srcNode: src.node, dstPod: pod, dstIp: ip, dstNode: pod.node, port, protocol, listener: podListener(pod, port, protocol) });
+    return deliver(ctx, { src: podSource(ctx, src), dstPod: pod, dstIp: ip, dstNode: pod.node, port, protocol, listener: podListener(pod, port, protocol) });
   }
   return failed('timeout', `no route to ${ip}`, srcIp);
+}
+
+/**
+ * A connection from a client outside the cluster (e.g. a container on the nodes' Docker network)
+ * to a node address: NodePorts, hostPorts and hostNetwork listeners, as kube-proxy and the CNI's
+ * portmap would handle it, with the client's own address as the source.
+ */
+export function connectFromOutside(ctx: DataplaneContext, clientIp: string, nodeIp: string, port: number, protocol: Protocol): ConnectionResult {
+  const node = ctx.state.nodes.find((n) => n.ip === nodeIp);
+  if (!node) return failed('timeout', `no node has the address ${nodeIp}`, clientIp);
+  return toNodeAddress(ctx, { pod: undefined, ip: clientIp, node: undefined }, node.name, node.ip, port, protocol);
+}
+
+/** Ports on a node's address that something answers behind: NodePorts, hostPorts, hostNetwork listeners. */
+export function nodeAddressPorts(ctx: DataplaneContext, nodeName: string): { port: number; protocol: Protocol }[] {
+  const found = new Map<string, { port: number; protocol: Protocol }>();
+  const add = (port: number, protocol: Protocol) => found.set(`${port}/${protocol}`, { port, protocol });
+  if (servicesWork(ctx)) {
+    for (const svc of ctx.state.services) {
+      if (svc.type !== 'NodePort' && svc.type !== 'LoadBalancer') continue;
+      for (const p of svc.ports) if (p.nodePort) add(p.nodePort, p.protocol);
+    }
+  }
+  for (const pod of ctx.state.pods) {
+    if (pod.node !== nodeName || !pod.running) continue;
+    for (const c of pod.containers) {
+      if (pod.hostNetwork) for (const l of containerListeners(c, pod)) add(l.port, l.protocol);
+      else for (const p of c.ports) if (p.hostPort) add(p.hostPort, p.protocol);
+    }
+  }
+  return [...found.values()];
 }

@@ -7,6 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_NODE_IMAGE, imageVersion, KindConfigError, parseKindConfig, validateKindConfig, type KindConfig } from './config.ts';
 import { kindKubeconfig, kubeconfigTarget, mergeInto, removeFrom, serializeKubeconfig } from './kubeconfig.ts';
+import { releaseRecordedAddresses } from '../front/addresses.ts';
 import {
   clusterDir, faultEnvName, isAlive, listClusters, nodeNamesFor, readCluster, readFaults, readReady,
   simHome, splitFaults, writeCluster, type ClusterRecord,
@@ -237,8 +238,10 @@ async function deleteOne(home: string, name: string, kubeconfigFlag: string | un
   const record = readCluster(home, name);
   const ready = readReady(home, name);
   for (const pid of new Set([record?.pid, ready?.pid])) if (pid) await stopProcess(pid);
+  // A cluster process that had to be killed left its node addresses on the Docker bridge.
+  releaseRecordedAddresses(home, name);
+  // The create-transient counter survives deletes: the wrapper deletes between its retries.
   rmSync(clusterDir(home, name), { recursive: true, force: true });
-  rmSync(join(home, 'create-attempts', name), { force: true });
   removeFrom(kubeconfigTarget(kubeconfigFlag), name);
   return record !== undefined;
 }
