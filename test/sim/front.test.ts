@@ -255,3 +255,28 @@ describe('node front unavailable: nodes keep API-only addresses and the cluster 
     }, 30_000);
   }
 });
+
+describeDocker('node front cleanup', () => {
+  test('a killed cluster process leaves its addresses, and deleting the cluster removes them', async () => {
+    const network = await new Network().start();
+    try {
+      const cell = await startSimCell({ cni: 'kindnet', proxyMode: 'iptables', workers: 1, dockerNetwork: network.getName() });
+      try {
+        expect(cell.front.active).toBe(true);
+        if (!cell.front.active) return;
+        const ready = JSON.parse(readFileSync(join(clusterDir(cell.env[SIM_HOME_ENV]!, cell.clusterName), 'ready.json'), 'utf8')) as { pid: number };
+        process.kill(ready.pid, 'SIGKILL');
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        const { bridge, nodes } = cell.front;
+        const ips = nodes.map((n) => `${n.ip}/32`);
+        expect(ips.filter((ip) => bridgeAddresses(bridge).includes(ip))).toEqual(ips);
+        await cell.stop();
+        expect(ips.filter((ip) => bridgeAddresses(bridge).includes(ip))).toEqual([]);
+      } finally {
+        await cell.stop();
+      }
+    } finally {
+      await network.stop();
+    }
+  }, 30_000);
+});
