@@ -40,7 +40,7 @@ export interface CellInfo {
   strict: boolean;
   /** Docker network the cluster's nodes are on; external clients join it. */
   dockerNetwork: string;
-  /** Name of the kind cluster, or of the kubeconfig context for --kubeconfig runs. */
+  /** Name of the kind cluster, or the API server address for --kubeconfig runs. */
   clusterName: string;
 }
 

@@ -1,7 +1,7 @@
 // `cnimatrix run`: configuration → plan → cells in parallel (each a list of timed actions) →
 // JUnit per cell as soon as it ends → matrix. No cluster outlives the run unless asked to.
 import { existsSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, rmdir } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pLimit from 'p-limit';
@@ -184,6 +184,8 @@ export async function runMatrix(opts: RunOptions): Promise<RunOutcome> {
   } finally {
     await progress.close();
     interrupts.dispose();
+    // Empty once every cell's cluster is gone; kept clusters' kubeconfigs stay.
+    await rmdir(kubeconfigDir).catch(() => undefined);
   }
 
   const results: CellResult[] = [...interruptedResults];

@@ -11,16 +11,19 @@ import { readCellJUnit } from '../../harness/report/junit-read.ts';
 import type { Matrix } from '../../harness/report/matrix.ts';
 import { faultEnvName } from '../sim/kind/state.ts';
 import { createSimWorld, type SimWorld } from './run-harness.ts';
-import { externalClientSetting } from './external-setting.ts';
+import type { StartedNetwork } from 'testcontainers';
+import { externalEnv as externalEnvFor, externalNetwork } from './external-setting.ts';
 
 const MINUTES = 60_000;
 
 let world: SimWorld;
+let network: StartedNetwork | undefined;
 let externalEnv: Record<string, string>;
 
 beforeAll(async () => {
   world = createSimWorld();
-  externalEnv = await externalClientSetting();
+  network = await externalNetwork();
+  externalEnv = externalEnvFor(network?.getName());
 });
 
 afterEach(async () => {
@@ -30,6 +33,7 @@ afterEach(async () => {
 
 afterAll(async () => {
   await world.dispose();
+  await network?.stop();
 });
 
 async function expectNothingLeft(): Promise<void> {
@@ -88,13 +92,22 @@ describe('a matrix of 3 cells × every suite', () => {
     for (const t of matrix.tests) expect(Object.keys(t.results).length).toBe(3);
   });
 
-  test('capabilities decide what is unsupported: only cilium-none runs the kube-proxy-replacement check', () => {
+  test('capabilities decide what is unsupported: SCTP only where the profile declares it', () => {
     const matrix = readMatrix(runDir());
-    const replacement = matrix.tests.filter((t) => /replacement|without kube-proxy/i.test(t.name));
-    expect(replacement.length).toBeGreaterThan(0);
-    for (const t of replacement) {
-      expect(t.results['cilium-none']?.status).toBe('pass');
+    const sctp = matrix.tests.filter((t) => t.suite === 'pod-network' && /SCTP/.test(t.name));
+    expect(sctp.length).toBeGreaterThan(0);
+    for (const t of sctp) {
+      expect(t.results['kindnet-iptables']?.status).toBe('pass');
+      expect(t.results['cilium-none']?.status).toBe('unsupported');
+      expect(t.results['cilium-none']?.detail).toMatch(/needs sctp/);
     }
+  });
+
+  test('without kube-proxy, Services work through the CNI (cilium-none) and kube-proxy is absent', () => {
+    const matrix = readMatrix(runDir());
+    const services = matrix.tests.filter((t) => t.suite === 'services' && !/outside/.test(t.name));
+    expect(services.length).toBeGreaterThan(3);
+    for (const t of services) expect(t.results['cilium-none']?.status).toBe('pass');
   });
 
   test('deletes every cluster and stops every cluster process', async () => {

@@ -9,29 +9,13 @@ import { join } from 'node:path';
 import { describe, expect, test } from '@jest/globals';
 import { execa } from 'execa';
 import { Network } from 'testcontainers';
-import { dockerAvailable, imageExistsLocally } from '../../harness/external/docker.ts';
-import { EXTERNAL_CLIENT_IMAGE_ENV } from '../../harness/external/image.ts';
 import { createKube } from '../../harness/kube/index.ts';
 import type { KubeObject } from '../../harness/kube/types.ts';
 import { CELL_ENV, type CellInfo, type CniName, type ProxyMode } from '../../harness/model/cell.ts';
 import { startSimCell } from '../sim/harness.ts';
+import { externalChecksAvailable, externalEnv } from './external-setting.ts';
 
-/** The external client image test/docker/build-images.sh builds. */
-const EXTERNAL_IMAGE = process.env.CNIMATRIX_TEST_CURL_IMAGE ?? 'cnimatrix/curl:local';
-
-/** Why external checks cannot run against sim cells here, or undefined when they can. */
-async function externalUnavailable(): Promise<string | undefined> {
-  const docker = await dockerAvailable();
-  if (!docker.available) return docker.reason;
-  if (!(await imageExistsLocally(EXTERNAL_IMAGE))) return `image ${EXTERNAL_IMAGE} is missing (run \`bash test/docker/build-images.sh\`)`;
-  if (process.getuid?.() !== 0) return "the sim's node front adds addresses to the Docker bridge, which needs root";
-  return undefined;
-}
-
-const externalOff = await externalUnavailable();
-if (externalOff && process.env.CI === 'true') throw new Error(`the suites' external checks need a container engine in CI: ${externalOff}`);
-if (externalOff) process.stdout.write(`[e2e] external checks off: ${externalOff}\n`);
-const external = externalOff === undefined;
+const external = await externalChecksAvailable();
 
 const SUITE_FILES = { dns: 'suites/dns.suite.ts', ingress: 'suites/ingress.suite.ts', services: 'suites/services.suite.ts' } as const;
 type Suite = keyof typeof SUITE_FILES;
@@ -129,7 +113,7 @@ async function runSuitesOn(cell: { cni: CniName; proxyMode: ProxyMode; faults?: 
         env: {
           ...sim.env,
           [CELL_ENV]: JSON.stringify(info),
-          ...(dockerNetwork ? { [EXTERNAL_CLIENT_IMAGE_ENV]: EXTERNAL_IMAGE } : { CNIMATRIX_EXTERNAL_CLIENT: 'off' }),
+          ...externalEnv(dockerNetwork),
           CNIMATRIX_SETTLE_SECONDS: '2',
           CNIMATRIX_ANNOTATIONS: join(dir, 'annotations.jsonl'),
         },
@@ -240,7 +224,7 @@ describe('suites on faithful sim cells', () => {
     async () => {
       const run = await runSuites({ cni: 'calico', proxyMode: 'nftables' }, ['services']);
       expect(names(failed(run))).toEqual([]);
-      expect(names(run.tests.filter((t) => t.status === 'passed'))).toContain("services › kube-proxy › the node's rules are nftables rules for a test Service");
+      expect(names(run.tests.filter((t) => t.status === 'passed'))).toContain("services › kube-proxy › the node's Service rules are those of the cell's proxy mode");
     },
     E2E_TIMEOUT_MS,
   );
@@ -314,8 +298,8 @@ const FAULTS: FaultCase[] = [
     cell: { cni: 'calico', proxyMode: 'nftables' },
     suites: ['services'],
     expected: [
-      { name: /kube-proxy reports the requested mode \(nftables\)/, message: /kube-proxy runs in iptables mode, but the cell asked for nftables/ },
-      { name: /the node's rules are nftables rules/, message: /does not program Services in nftables mode/ },
+      { name: /kube-proxy runs in the cell's proxy mode/, message: /kube-proxy runs in iptables mode, but the cell asked for nftables/ },
+      { name: /the node's Service rules are those of the cell's proxy mode/, message: /does not program Services in nftables mode/ },
     ],
   },
   {

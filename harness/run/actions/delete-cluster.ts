@@ -1,4 +1,5 @@
 // Deletes the cell's cluster unless --keep (or --reuse/--kubeconfig) says otherwise.
+import { rm } from 'node:fs/promises';
 import type { Action } from '../action.ts';
 import type { CellContext } from '../context.ts';
 
@@ -12,9 +13,9 @@ export function keepReason(ctx: CellContext): string | undefined {
   if (ctx.mode === 'reuse') return `kept for the next run (--reuse); \`cnimatrix clean\` deletes it`;
   if (!ctx.clusterExists) return 'no cluster was created';
   if (ctx.signal.aborted) return undefined;
-  if (ctx.config.keep === 'all') return `kept (--keep all); delete it with \`kind delete cluster --name ${ctx.cell.clusterName}\``;
+  if (ctx.config.keep === 'all') return `kept (--keep all); KUBECONFIG=${ctx.kubeconfigPath}; delete it with \`kind delete cluster --name ${ctx.cell.clusterName}\``;
   if (ctx.config.keep === 'failed' && cellFailed(ctx)) {
-    return `kept because the cell failed (--keep failed); delete it with \`kind delete cluster --name ${ctx.cell.clusterName}\``;
+    return `kept because the cell failed (--keep failed); KUBECONFIG=${ctx.kubeconfigPath}; delete it with \`kind delete cluster --name ${ctx.cell.clusterName}\``;
   }
   return undefined;
 }
@@ -26,5 +27,7 @@ export const deleteCluster: Action = {
     ctx.log(`kind delete cluster --name ${ctx.cell.clusterName}`);
     await ctx.kind.deleteCluster(ctx.cell.clusterName);
     ctx.clusterExists = false;
+    // The kubeconfig held the deleted cluster's credentials; kept clusters keep theirs.
+    await rm(ctx.kubeconfigPath, { force: true });
   },
 };

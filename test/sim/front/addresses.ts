@@ -13,7 +13,7 @@ export type FrontRecord =
   | { active: true; network: string; bridge: string; nodes: { name: string; ip: string }[]; released: boolean }
   | { active: false; network: string; reason: string };
 
-/** How far below the top of the subnet to look for free addresses. */
+/** How many free-looking addresses to try (others may be held by other cells on the network). */
 const MAX_CANDIDATES = 256;
 
 export function frontFile(home: string, name: string): string {
@@ -45,9 +45,11 @@ export function* candidateAddresses(net: DockerNetwork): Generator<string> {
   const size = 2 ** (32 - Number(bits));
   const start = Math.floor(ipv4ToInt(base!) / size) * size;
   const taken = new Set([net.gateway, ...net.containerIps]);
-  for (let n = start + size - 2, tried = 0; n > start && tried < MAX_CANDIDATES; n--, tried++) {
+  let offered = 0;
+  for (let n = start + size - 2; n > start && offered < MAX_CANDIDATES; n--) {
     const ip = intToIpv4(n);
     if (taken.has(ip) || (net.ipRange && inCidr(ip, net.ipRange))) continue;
+    offered++;
     yield ip;
   }
 }
@@ -74,7 +76,8 @@ export function claimAddresses(net: DockerNetwork, count: number): string[] {
       claimed.push(ip);
     } catch (error) {
       const reason = stderrOf(error);
-      if (/File exists/i.test(reason)) continue;
+      // Another cell took it first (the kernel refuses a duplicate atomically); try the next one.
+      if (/File exists|already assigned/i.test(reason)) continue;
       releaseAddresses(net.bridge, claimed);
       throw new Error(`\`ip addr add ${ip}/32 dev ${net.bridge}\` failed: ${reason}`);
     }
