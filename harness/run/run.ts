@@ -10,7 +10,7 @@ import { createKind, type Kind, type KindError } from '../kind/index.ts';
 import { createKube } from '../kube/index.ts';
 import type { Kube } from '../kube/types.ts';
 import type { CellResult, TestStatus } from '../model/results.ts';
-import { ExitCode } from '../model/errors.ts';
+import { BadInputError, ExitCode } from '../model/errors.ts';
 import { buildPlan, defaultCacheDir, type Plan, type PlannedCell } from '../plan/index.ts';
 import { writeConformanceReport } from '../report/conformance.ts';
 import { readCellJUnit } from '../report/junit-read.ts';
@@ -25,7 +25,7 @@ import { handleInterrupts } from './interrupts.ts';
 import { leakedClusters, REUSE_RUN_ID } from './leaks.ts';
 import { chooseParallel } from './parallelism.ts';
 import { createProgress, type Progress } from './progress.ts';
-import { readRunState, resumedConfig, writeRunState } from './run-state.ts';
+import { readRunState, resumedConfig, RUN_STATE_FILE, writeRunState } from './run-state.ts';
 
 export interface RunOptions {
   config: Config;
@@ -111,7 +111,13 @@ export async function runMatrix(opts: RunOptions): Promise<RunOutcome> {
     }
   }
 
-  const done = plan.cells.filter((cell) => existsSync(cellJUnitPath(runDir, cell.id)));
+  if (!state && existsSync(join(runDir, RUN_STATE_FILE))) {
+    throw new BadInputError(
+      `${runDir} already holds run ${config.runId}`,
+      `finish it with \`cnimatrix run --resume ${runDir}\`, or start a new run with another --run-id`,
+    );
+  }
+  const done = state ? plan.cells.filter((cell) => existsSync(cellJUnitPath(runDir, cell.id))) : [];
   if (state && done.length > 0) note(`resuming ${config.runId}: ${done.length} cell(s) already done (${done.map((c) => c.id).join(', ')})`);
   const todo = plan.cells.filter((cell) => !done.includes(cell));
   const { parallel, reason } = chooseParallel(config.parallel, Math.max(todo.length, 1), config.workers + 1);

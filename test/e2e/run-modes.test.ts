@@ -55,6 +55,13 @@ describe('--preload with --keep all, then cnimatrix clean', () => {
     expect(clean.exitCode).toBe(0);
     expect(clean.all).toContain(cluster);
     expect(await world.clusters()).toEqual([]);
+
+    // The same run id again would mix two runs' results: refused, nothing created.
+    const again = await world.cnimatrix(['run', '--config', world.configFile, '--cni', 'kindnet', '--proxy-mode', 'iptables', '--suites', 'pod-network', '--run-id', runId]);
+    expect(again.exitCode).toBe(2);
+    expect(again.stderr).toMatch(/already holds run preload/);
+    expect(again.stderr).toMatch(/cnimatrix run --resume/);
+    expect(await world.clusters()).toEqual([]);
   }, 5 * MINUTES);
 });
 

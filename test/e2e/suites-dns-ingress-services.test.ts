@@ -213,7 +213,7 @@ describe('suites on faithful sim cells', () => {
       const run = await runSuites({ cni: 'cilium', proxyMode: 'none' }, ['services']);
       expect(names(failed(run))).toEqual([]);
       const passed = names(run.tests.filter((t) => t.status === 'passed'));
-      expect(passed).toContain('services › kube-proxy › no kube-proxy runs when the cell asks for mode none');
+      expect(passed).toContain("services › kube-proxy › kube-proxy runs in the cell's proxy mode");
       expect(passed.some((n) => n.includes('ClusterIP › spreads'))).toBe(true);
     },
     E2E_TIMEOUT_MS,
