@@ -151,7 +151,7 @@ conformanceSuite('ingress', () => {
     check('cookie affinity: requests carrying INGRESSCOOKIE stay on one backend', NEEDS, () => checkCookieAffinity(fromPod));
   });
 
-  externalGroup('ingress', 'from outside the cluster', () => {
+  externalGroup('from outside the cluster', () => {
     let ready: Promise<Vantage> | undefined;
     /** Starts the client, writes its files, and sends every case (the controller has converged by now). */
     const fromOutside = (): Promise<Vantage> => {

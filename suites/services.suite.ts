@@ -179,7 +179,7 @@ conformanceSuite('services', () => {
     });
   });
 
-  externalGroup('services', 'from outside the cluster', () => {
+  externalGroup('from outside the cluster', () => {
     externalCheck('NodePort answers on every node', { needs: serviceNeeds, timeoutMs: CHECK_TIMEOUT_MS }, async () => {
       const port = nodePorts.get(SERVICES.nodePort);
       if (!port) throw new Error(`Service ${ns}/${SERVICES.nodePort} was given no nodePort`);

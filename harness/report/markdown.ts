@@ -45,6 +45,11 @@ export function renderMarkdown(matrix: Matrix, options: MarkdownOptions = {}): s
     );
   }
   head.push('');
+  if (matrix.run.notRun?.length) {
+    head.push('Not run (unsupported combinations):', '');
+    for (const cell of matrix.run.notRun) head.push(`- ${inline(cell.id)}: ${inline(cell.reason)}`);
+    head.push('');
+  }
 
   for (const [suite, tests] of bySuite(matrix.tests)) {
     head.push(`### ${inline(suite)}`, '');

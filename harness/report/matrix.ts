@@ -14,6 +14,8 @@ export interface RunInfo {
   finishedAt: string;
   host: string;
   cnimatrixVersion: string;
+  /** Requested combinations the plan could not run, each with its reason. */
+  notRun?: { id: string; reason: string }[];
 }
 
 export interface MatrixCell {
@@ -159,7 +161,14 @@ const phaseSchema = z.object({
 });
 const matrixSchema = z.object({
   schemaVersion: z.literal(MATRIX_SCHEMA_VERSION),
-  run: z.object({ id: z.string(), startedAt: z.string(), finishedAt: z.string(), host: z.string(), cnimatrixVersion: z.string() }),
+  run: z.object({
+    id: z.string(),
+    startedAt: z.string(),
+    finishedAt: z.string(),
+    host: z.string(),
+    cnimatrixVersion: z.string(),
+    notRun: z.array(z.object({ id: z.string(), reason: z.string() })).optional(),
+  }),
   cells: z.array(
     z.object({
       id: z.string(),

@@ -146,11 +146,23 @@ ${table}
 `;
 }
 
+/** The kube adapter when the API server answers; a dead one would make every collector retry. */
+async function reachable(ctx: CellContext, bundle: Bundle): Promise<Kube | undefined> {
+  if (!ctx.kube) return undefined;
+  try {
+    await ctx.kube.list('v1', 'Namespace');
+    return ctx.kube;
+  } catch (error) {
+    bundle.errors.push(`the API server does not answer (${error instanceof Error ? error.message : String(error)}): only kind's logs were collected`);
+    return undefined;
+  }
+}
+
 /** Collects the bundle into ctx.artifactsDir; returns the files written. */
 export async function collectBundle(ctx: CellContext, failed: string[]): Promise<string[]> {
   const bundle = new Bundle(ctx.artifactsDir);
   const folders = new Map<Symptom, string[]>();
-  const kube = ctx.kube;
+  const kube = await reachable(ctx, bundle);
   if (kube) {
     for (const diag of ctx.cell.diagnostics) {
       const folder = slug(diag.what);

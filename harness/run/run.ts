@@ -201,7 +201,14 @@ export async function runMatrix(opts: RunOptions): Promise<RunOutcome> {
   }
   const order = new Map(plan.cells.map((c, i) => [c.id, i]));
   results.sort((a, b) => (order.get(a.cell.id) ?? 0) - (order.get(b.cell.id) ?? 0));
-  const runInfo: RunInfo = { id: config.runId, startedAt: state?.startedAt ?? startedAt, finishedAt: new Date().toISOString(), host, cnimatrixVersion: cnimatrixVersion() };
+  const runInfo: RunInfo = {
+    id: config.runId,
+    startedAt: state?.startedAt ?? startedAt,
+    finishedAt: new Date().toISOString(),
+    host,
+    cnimatrixVersion: cnimatrixVersion(),
+    notRun: plan.unsupported.map((u) => ({ id: u.id, reason: u.reason })),
+  };
   const paths = await writeRunReports(runDir, results, runInfo);
   note(`matrix: ${paths.matrixMarkdown} · ${paths.matrixHtml} · ${paths.matrixJson}`);
   const exitCode = exitCodeFor(results, interrupts.interrupted);

@@ -65,6 +65,8 @@ export interface CheckOptions {
   /** Capabilities the cell's profile must declare; otherwise the check is unsupported. */
   needs?: Capability[];
   timeoutMs?: number;
+  /** Why the check cannot run from here at all (e.g. external client switched off); reported with the check. */
+  unavailable?: string;
 }
 
 export interface CheckContext {
@@ -81,7 +83,7 @@ function missingCapabilities(cell: CellInfo, needs: Capability[]): Capability[] 
 /**
  * One conformance check. Without a needed capability it is skipped and reported unsupported with
  * the reason, unless the run is --strict, which runs it anyway (a CNI that silently ignores
- * policies must be catchable).
+ * policies must be catchable). A check marked unavailable is skipped with that reason, strict or not.
  */
 export function check(title: string, opts: CheckOptions, body: (ctx: CheckContext) => Promise<void>): void {
   const suite = currentSuite;
@@ -89,8 +91,12 @@ export function check(title: string, opts: CheckOptions, body: (ctx: CheckContex
   const name = [...groupStack, title].join(' › ');
   const cell = liveCell();
   const missing = missingCapabilities(cell, opts.needs ?? []);
-  if (missing.length > 0 && !cell.strict) {
-    const detail = `unsupported: needs ${missing.join(', ')}; the ${cell.cni} profile does not declare ${missing.length > 1 ? 'them' : 'it'}`;
+  const detail =
+    opts.unavailable ??
+    (missing.length > 0 && !cell.strict
+      ? `unsupported: needs ${missing.join(', ')}; the ${cell.cni} profile does not declare ${missing.length > 1 ? 'them' : 'it'}`
+      : undefined);
+  if (detail !== undefined) {
     annotate({ suite, name, kind: 'unsupported', detail });
     process.stdout.write(`[cnimatrix] ${suite} › ${name}: ${detail}\n`);
     test.skip(title, () => undefined);

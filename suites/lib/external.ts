@@ -4,13 +4,11 @@
 // CNIMATRIX_EXTERNAL_CLIENT=off declares that the cell has no peer reachable from a container (a
 // simulated cell); external checks are then skipped with that reason, printed and annotated. In
 // any other case an unreachable engine or a missing image fails the check with the reason.
-import { appendFileSync } from 'node:fs';
-import { afterAll, test } from '@jest/globals';
+import { afterAll } from '@jest/globals';
 import { ExternalClient, type StartedExternalClient } from '../../harness/external/client.ts';
 import { dockerAvailable } from '../../harness/external/docker.ts';
 import { externalClientImage } from '../../harness/external/image.ts';
 import { runExternalBatch } from '../../harness/external/probe.ts';
-import { ANNOTATIONS_ENV, type SuiteName } from '../../harness/model/cell.ts';
 import type { Probe, ProbeResult } from '../../harness/probe/index.ts';
 import { check, group, liveCell, type CheckContext, type CheckOptions } from './conformance.ts';
 import { RUN_LABEL } from './workloads.ts';
@@ -65,36 +63,17 @@ export async function externalBatch(probes: Probe[]): Promise<{ client: StartedE
   return { client, results: await runExternalBatch(client, probes) };
 }
 
-let currentGroup: { suite: SuiteName; title: string } | undefined;
-
 /**
  * A top-level group (directly inside conformanceSuite) of checks probed from the external client.
  * It stops the client after the suite file.
  */
-export function externalGroup(suite: SuiteName, title: string, body: () => void): void {
+export function externalGroup(title: string, body: () => void): void {
   stopExternalClientAfterAll();
-  group(title, () => {
-    currentGroup = { suite, title };
-    try {
-      body();
-    } finally {
-      currentGroup = undefined;
-    }
-  });
+  group(title, body);
 }
 
 /** A check probed from the external client; skipped with a printed, annotated reason when disabled. */
 export function externalCheck(title: string, opts: CheckOptions, body: (ctx: CheckContext) => Promise<void>): void {
-  if (!currentGroup) throw new Error(`externalCheck "${title}" must be declared inside externalGroup()`);
   const disabled = externalChecksDisabled();
-  if (!disabled) {
-    check(title, opts, body);
-    return;
-  }
-  const { suite } = currentGroup;
-  const name = `${currentGroup.title} › ${title}`;
-  process.stdout.write(`[cnimatrix] ${suite} › ${name}: skipped, ${disabled}\n`);
-  const file = process.env[ANNOTATIONS_ENV];
-  if (file) appendFileSync(file, `${JSON.stringify({ suite, name, kind: 'unsupported', detail: disabled })}\n`);
-  test.skip(title, () => undefined);
+  check(title, disabled === undefined ? opts : { ...opts, unavailable: disabled }, body);
 }

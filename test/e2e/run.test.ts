@@ -62,8 +62,10 @@ describe('a matrix of 3 cells × every suite', () => {
     }
   });
 
-  test('lists the unsupported combination with its reason', () => {
+  test('lists the unsupported combination with its reason, in the output and the matrix', () => {
     expect(result.all).toMatch(/unsupported: kindnet-none: .*kube-proxy/);
+    expect(readMatrix(runDir()).run.notRun?.map((c) => c.id)).toEqual(['kindnet-none']);
+    expect(readFileSync(join(runDir(), 'matrix.md'), 'utf8')).toMatch(/Not run \(unsupported combinations\):\n\n- kindnet-none: .*kube-proxy/);
   });
 
   test('writes JUnit per cell, the combined JUnit, matrix files and conformance summaries', () => {
