@@ -17,10 +17,12 @@ docker info >/dev/null 2>&1 || { echo "build-images: the Docker engine is unreac
 
 BUSYBOX=""
 for candidate in /bin/busybox /usr/bin/busybox; do
-  if [[ -x "$candidate" ]] && file -L "$candidate" | grep -q 'statically linked'; then BUSYBOX="$candidate"; break; fi
+  # A static binary has no shared libraries for ldd to list (and `file` may not be installed).
+  if [[ -x "$candidate" ]] && ! ldd "$candidate" >/dev/null 2>&1; then BUSYBOX="$candidate"; break; fi
 done
 if [[ -z "$BUSYBOX" ]]; then
-  apt-get install -y busybox-static >/dev/null
+  apt-get update -qq >/dev/null
+  apt-get install -y -qq busybox-static >/dev/null
   BUSYBOX=/bin/busybox
 fi
 
