@@ -13,6 +13,7 @@ import { createKube } from '../../harness/kube/index.ts';
 import type { KubeObject } from '../../harness/kube/types.ts';
 import { CELL_ENV, type CellInfo, type CniName, type ProxyMode } from '../../harness/model/cell.ts';
 import { startSimCell } from '../sim/harness.ts';
+import { ingressControllerObjects } from '../sim/ingress-controller.ts';
 import { externalChecksAvailable, externalEnv } from './external-setting.ts';
 
 const external = await externalChecksAvailable();
@@ -20,46 +21,10 @@ const external = await externalChecksAvailable();
 const SUITE_FILES = { dns: 'suites/dns.suite.ts', ingress: 'suites/ingress.suite.ts', services: 'suites/services.suite.ts' } as const;
 type Suite = keyof typeof SUITE_FILES;
 
-const CONTROLLER_LABELS = { 'app.kubernetes.io/name': 'ingress-nginx', 'app.kubernetes.io/component': 'controller' };
-
-/**
- * What `cnimatrix run` installs before the suites in a cell with the ingress capability, reduced to
- * the shape the suite relies on: IngressClass nginx and a Ready controller pod with hostPorts
- * 80/443 on the ingress-ready node.
- */
-const INGRESS_CONTROLLER: KubeObject[] = [
-  { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'ingress-nginx' } },
-  { apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass', metadata: { name: 'nginx' }, spec: { controller: 'k8s.io/ingress-nginx' } },
-  {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name: 'ingress-nginx-controller', namespace: 'ingress-nginx', labels: CONTROLLER_LABELS },
-    spec: {
-      selector: { matchLabels: CONTROLLER_LABELS },
-      template: {
-        metadata: { labels: CONTROLLER_LABELS },
-        spec: {
-          nodeSelector: { 'ingress-ready': 'true' },
-          tolerations: [{ operator: 'Exists' }],
-          containers: [
-            {
-              name: 'controller',
-              image: 'registry.k8s.io/ingress-nginx/controller:v1.15.1',
-              ports: [
-                { name: 'http', containerPort: 80, hostPort: 80, protocol: 'TCP' },
-                { name: 'https', containerPort: 443, hostPort: 443, protocol: 'TCP' },
-              ],
-            },
-          ],
-        },
-      },
-    },
-  },
-];
 
 async function installIngressController(kubeconfigPath: string): Promise<void> {
   const kube = createKube({ kubeconfigPath });
-  await kube.apply(INGRESS_CONTROLLER);
+  await kube.apply(ingressControllerObjects());
   await kube.waitFor({ kind: 'podsReady', namespace: 'ingress-nginx', labelSelector: 'app.kubernetes.io/component=controller', minCount: 1 }, 30_000);
 }
 

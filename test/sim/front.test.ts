@@ -15,12 +15,12 @@ import { createKube } from '../../harness/kube/index.ts';
 import type { Kube, KubeObject } from '../../harness/kube/types.ts';
 import { startSimCell, type SimCell } from './harness.ts';
 import { clusterDir, SIM_HOME_ENV } from './kind/state.ts';
+import { CONTROLLER_LABELS, CONTROLLER_NAMESPACE, controllerPodSpec, ingressClass } from './ingress-controller.ts';
 
 const IMAGE = process.env.CNIMATRIX_TEST_CURL_IMAGE ?? 'cnimatrix/curl:local';
 const NS = 'front';
 const TLS_HOST = 'secure.front.test';
 const PLAIN_HOST = 'plain.front.test';
-const CONTROLLER_LABELS = { 'app.kubernetes.io/name': 'ingress-nginx', 'app.kubernetes.io/component': 'controller' };
 
 /** Why the test cannot run here, or undefined. */
 async function unavailable(): Promise<string | undefined> {
@@ -64,26 +64,13 @@ function objects(worker: string, tls: { cert: string; key: string }): KubeObject
   });
   const rule = (host: string) => ({ host, http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'web', port: { number: 80 } } } }] } });
   return [
-    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'ingress-nginx' } },
-    { apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass', metadata: { name: 'nginx' }, spec: { controller: 'k8s.io/ingress-nginx' } },
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: CONTROLLER_NAMESPACE } },
+    ingressClass,
     {
       apiVersion: 'v1',
       kind: 'Pod',
-      metadata: { name: 'ingress-nginx-controller', namespace: 'ingress-nginx', labels: CONTROLLER_LABELS },
-      spec: {
-        nodeSelector: { 'ingress-ready': 'true' },
-        tolerations: [{ operator: 'Exists' }],
-        containers: [
-          {
-            name: 'controller',
-            image: 'registry.k8s.io/ingress-nginx/controller:v1.15.1',
-            ports: [
-              { name: 'http', containerPort: 80, hostPort: 80, protocol: 'TCP' },
-              { name: 'https', containerPort: 443, hostPort: 443, protocol: 'TCP' },
-            ],
-          },
-        ],
-      },
+      metadata: { name: 'ingress-nginx-controller', namespace: CONTROLLER_NAMESPACE, labels: CONTROLLER_LABELS },
+      spec: controllerPodSpec(),
     },
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } },
     backend('web-0', worker),
