@@ -23,7 +23,7 @@ describe('pod to pod', () => {
 
   test('SCTP is served only with --sctp-port and carried only by CNIs that support it', async () => {
     expect((await execHarness(seededStore()).run('y/c', connect(`${IPS.b}:80`, 'sctp'))).stderr).toMatch(/^REFUSED:/);
-    expect((await execHarness(seededStore({ cni: 'kube-flannel-ds' })).run('y/c', connect(`${IPS.b}:80`, 'sctp'))).stderr).toMatch(/^TIMEOUT:/);
+    expect((await execHarness(seededStore({ cni: 'cilium' })).run('y/c', connect(`${IPS.b}:80`, 'sctp'))).stderr).toMatch(/^TIMEOUT:/);
   });
 
   test('/clientip shows the source pod IP; snat-cross-node shows the node IP for cross-node traffic only', async () => {

@@ -65,7 +65,7 @@ const CNI_VERSIONS: Record<CniName, string> = {
 export function simCapabilities(cni: CniName, proxyMode: ProxyMode): Capability[] {
   const caps: Capability[] = ['sessionAffinity'];
   if (cni !== 'flannel') caps.push('networkPolicy');
-  if (cni === 'kindnet' || cni === 'calico' || cni === 'cilium') caps.push('sctp');
+  if (cni === 'kindnet' || cni === 'calico' || cni === 'flannel') caps.push('sctp');
   if (cni === 'cilium' && proxyMode === 'none') caps.push('kubeProxyReplacement');
   return caps;
 }

@@ -58,7 +58,8 @@ export function detectCni(daemonSets: KubeObject[], configMaps: KubeObject[]): C
   return {
     name,
     enforcesPolicy: name === 'flannel' ? withNetpolCompanion : name !== 'unknown',
-    sctp: name === 'kindnet' || name === 'calico' || name === 'cilium',
+    // Flannel's VXLAN carries any IP protocol; Cilium drops SCTP unless cilium-config enables it.
+    sctp: name === 'kindnet' || name === 'calico' || name === 'flannel' || (name === 'cilium' && obj(ciliumConfig?.data)['enable-sctp'] === 'true'),
     replacesKubeProxy: name === 'cilium' && kpr !== 'false' && kpr !== false,
   };
 }
