@@ -83,6 +83,7 @@ export const cilium: CniProfile = {
     { what: 'cilium agent pods and logs', namespace: 'kube-system', labelSelector: 'k8s-app=cilium', container: 'cilium-agent', collect: ['pods', 'logs', 'previousLogs', 'events'] },
     { what: 'cilium-operator pods and logs', namespace: 'kube-system', labelSelector: 'io.cilium/app=operator', collect: ['pods', 'logs'] },
   ],
+  hostExclusive: 'Cilium clusters share the host kernel, where overlapping BPF programs of parallel clusters can crash agents',
   notes: [
     'Upstream publishes Cilium only as a Helm chart (quick-install.yaml stopped after 1.6). cnimatrix vendors one rendering of the chart, pinned by sha256, and adjusts it per cell with transforms.',
     `Render it with: ${ciliumRenderCommand} > clusters/vendor/cilium-${cniVersions.cilium}-kind.yaml`,

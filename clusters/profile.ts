@@ -62,6 +62,8 @@ export interface CniProfile {
   diagnostics: Diagnostic[];
   /** Why the profile is built the way it is (manifest choice, known fixes); shown by the plan. */
   notes: string[];
+  /** Set when two cells of this CNI must not run at once on one host: why. The run serialises them. */
+  hostExclusive?: string;
 }
 
 export const MINUTE_MS = 60_000;

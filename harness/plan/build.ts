@@ -229,6 +229,7 @@ function planCell(inputs: CellInputs): PlannedCell {
     diagnostics: [...profile.diagnostics, ...clusterDiagnostics(mode), ...(ingress?.diagnostics ?? [])],
     warnings,
     ...(profile.legacy === undefined ? {} : { legacy: profile.legacy }),
+    ...(profile.hostExclusive === undefined ? {} : { hostExclusive: profile.hostExclusive }),
     notes: profile.notes,
   };
 }
@@ -276,8 +277,9 @@ export function buildPlan(request: PlanRequest): Plan {
       `${ingress.name} is retired upstream (announced ${ingress.retired.announced}; ${ingress.retired.lastFixes}); successor: ${ingress.retired.successor}`,
     );
   }
-  if (cells.filter((c) => c.cni === 'cilium').length > 1) {
-    warnings.push('several Cilium cells share one host kernel: run them one at a time (overlapping BPF programs can crash agents)');
+  for (const cni of cnis) {
+    const exclusive = cells.filter((c) => c.cni === cni && c.hostExclusive !== undefined);
+    if (exclusive.length > 1) warnings.push(`the ${exclusive.length} ${cni} cells run one at a time: ${exclusive[0]?.hostExclusive}`);
   }
   if (cells.length === 0) warnings.push('no supported cell in this request: nothing will run');
 

@@ -62,6 +62,8 @@ export interface PlannedCell {
   diagnostics: Diagnostic[];
   warnings: string[];
   legacy?: LegacyInfo;
+  /** Cells of this CNI run one at a time on a host, for this reason. */
+  hostExclusive?: string;
   notes: string[];
 }
 

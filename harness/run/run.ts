@@ -185,8 +185,14 @@ export async function runMatrix(opts: RunOptions): Promise<RunOutcome> {
   };
 
   const limit = pLimit(parallel);
+  // Cells whose CNI cannot share a host with itself also queue behind one another.
+  const exclusive = new Map(todo.filter((c) => c.hostExclusive).map((c) => [c.cni, pLimit(1)]));
+  const schedule = (cell: PlannedCell) => {
+    const alone = exclusive.get(cell.cni);
+    return alone ? alone(() => limit(() => runOne(cell))) : limit(() => runOne(cell));
+  };
   try {
-    await Promise.all(todo.map((cell) => limit(() => runOne(cell))));
+    await Promise.all(todo.map(schedule));
   } finally {
     await progress.close();
     interrupts.dispose();

@@ -112,6 +112,21 @@ describe('a matrix of 3 cells × every suite', () => {
     for (const t of services) expect(t.results['cilium-none']?.status).toBe('pass');
   });
 
+  test('Cilium cells never run at the same time on one host; the others run alongside', () => {
+    expect(result.all).toMatch(/the 2 cilium cells run one at a time: Cilium clusters share the host kernel/);
+    const matrix = readMatrix(runDir());
+    const window = (id: string) => {
+      const phases = matrix.cells.find((c) => c.id === id)?.phases ?? [];
+      const start = Math.min(...phases.map((p) => Date.parse(p.startedAt)));
+      const end = Math.max(...phases.map((p) => Date.parse(p.startedAt) + p.durationMs));
+      return { start, end };
+    };
+    const [a, b] = [window('cilium-iptables'), window('cilium-none')].sort((x, y) => x.start - y.start);
+    expect(a!.end).toBeLessThanOrEqual(b!.start);
+    const kindnet = window('kindnet-iptables');
+    expect(kindnet.start).toBeLessThan(b!.start);
+  });
+
   test('deletes every cluster and stops every cluster process', async () => {
     await expectNothingLeft();
   });
