@@ -21,6 +21,7 @@ export function renderHtml(matrix: Matrix): string {
 <header>
   <h1>cnimatrix <span id="run-id"></span></h1>
   <p id="run-info"></p>
+  <p id="not-run"></p>
   <form id="filters" onsubmit="return false">
     <label>Suite <select id="suite-filter"><option value="">all suites</option></select></label>
     <fieldset id="status-filter"><legend>Show tests with</legend></fieldset>
@@ -128,6 +129,12 @@ const SCRIPT = `
   document.getElementById('run-id').textContent = matrix.run.id;
   document.getElementById('run-info').textContent = matrix.cells.length + ' cells \\u00b7 ' + matrix.tests.length + ' tests \\u00b7 ' +
     matrix.run.startedAt + ' \\u2192 ' + matrix.run.finishedAt + ' \\u00b7 host ' + matrix.run.host + ' \\u00b7 cnimatrix ' + matrix.run.cnimatrixVersion;
+
+  var notRun = matrix.run.notRun || [];
+  if (notRun.length > 0) {
+    document.getElementById('not-run').textContent = 'Not run (unsupported combinations): ' +
+      notRun.map(function (c) { return c.id + ': ' + c.reason; }).join(' \u00b7 ');
+  }
 
   var legend = document.getElementById('legend');
   legend.appendChild(document.createTextNode('Legend: '));

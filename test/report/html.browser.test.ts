@@ -35,7 +35,7 @@ if (!available) {
   beforeAll(async () => {
     const nasty = cell('calico', 'iptables', NASTY_NAMES.map((name) => fail('dns', `nasty ${name}`, `failure for ${name}\n<b>not bold</b>`)));
     const cells = bigRun(20, 200).map((c) => (c.cell.id === 'calico-iptables' ? { ...c, tests: [...c.tests, ...nasty.tests] } : c));
-    matrix = buildMatrix(cells, RUN);
+    matrix = buildMatrix(cells, { ...RUN, notRun: [{ id: 'flannel-none', reason: 'Flannel has no kube-proxy replacement <script>' }] });
     dir = await mkdtemp(join(tmpdir(), 'cnimatrix-html-'));
     const file = join(dir, 'matrix.html');
     await writeFile(file, renderHtml(matrix), 'utf8');
@@ -68,6 +68,10 @@ if (!available) {
     expect(await page.locator('#grid-body td.st').count()).toBe(matrix.tests.length * 20);
     expect(await page.locator('#grid-body td.st.fail').count()).toBe(Object.values(matrix.summary).reduce((sum, c) => sum + c.fail, 0));
     expect(await page.locator('#shown-count').textContent()).toBe(`showing ${matrix.tests.length} of ${matrix.tests.length} tests`);
+  });
+
+  test('combinations that were not run are listed with their reason', async () => {
+    expect(await page.locator('#not-run').textContent()).toBe('Not run (unsupported combinations): flannel-none: Flannel has no kube-proxy replacement <script>');
   });
 
   test('names are shown as text, never run as markup', async () => {
