@@ -35,8 +35,13 @@ function exitCodeOf(status: V1Status): number | undefined {
   return Number.isInteger(code) ? code : undefined;
 }
 
+/** Errors quote the command, shortened: a batched probe script can be tens of KiB. */
+const MAX_COMMAND_CHARS = 300;
+
 function describeCommand(target: ExecTarget, command: string[]): string {
-  return `exec [${command.join(' ')}] in ${target.namespace}/${target.pod}${target.container ? ` (container ${target.container})` : ''}`;
+  const full = command.join(' ');
+  const shown = full.length > MAX_COMMAND_CHARS ? `${full.slice(0, MAX_COMMAND_CHARS)}… (${full.length} chars)` : full;
+  return `exec [${shown}] in ${target.namespace}/${target.pod}${target.container ? ` (container ${target.container})` : ''}`;
 }
 
 export class KubeExec {

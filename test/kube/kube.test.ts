@@ -333,6 +333,13 @@ describe('kube adapter against the fake API server', () => {
       );
     });
 
+    test('errors quote a long command (a batched probe script) shortened', async () => {
+      const script = `sleep 0.5; ${'x'.repeat(70_000)}`;
+      await expect(c.kube.exec(target, ['sh', '-c', script], { timeoutMs: 100 })).rejects.toThrow(
+        /^exec \[sh -c sleep 0\.5; x{283}… \(70017 chars\)\] in exec\/shell timed out after 100ms/,
+      );
+    });
+
     test('exec in a missing pod is a 404 naming the pod', async () => {
       const err = await c.kube.exec({ namespace: 'exec', pod: 'ghost' }, ['sh', '-c', 'true']).catch((e: unknown) => e);
       expect(isNotFound(err)).toBe(true);
