@@ -29,16 +29,22 @@ export interface BenchModel {
 }
 
 function containers(cell: CellInfo) {
-  const modelProtocols: L4Protocol[] = cell.capabilities.includes('sctp') ? ['TCP', 'UDP', 'SCTP'] : ['TCP', 'UDP'];
-  const serve = (port: number, protocols: L4Protocol[]) => ({
-    name: `cont-${port}`,
+  const sctp = cell.capabilities.includes('sctp');
+  // As suites/lib/workloads.ts serverPod: netexec's /healthz waits for a UDP or SCTP server, so a
+  // TCP-only container is probed on its port; SCTP runs in a container of its own (HTTP on port + 20000).
+  const container = (name: string, args: string[], port: number, protocols: L4Protocol[], ready: number) => ({
+    name,
     image: testImages.agnhost,
     imagePullPolicy: 'IfNotPresent',
-    args: ['netexec', `--http-port=${port}`, `--udp-port=${protocols.includes('UDP') ? port : -1}`, ...(protocols.includes('SCTP') ? [`--sctp-port=${port}`] : [])],
+    args: ['netexec', ...args],
     ports: protocols.map((protocol) => ({ name: `serve-${port}-${protocol.toLowerCase()}`, containerPort: port, protocol })),
-    readinessProbe: { httpGet: { path: '/healthz', port }, periodSeconds: 1 },
+    readinessProbe: protocols.includes('TCP') && !protocols.includes('UDP') ? { tcpSocket: { port: ready }, periodSeconds: 1 } : { httpGet: { path: '/healthz', port: ready }, periodSeconds: 1 },
   });
-  return [...MODEL_PORTS.map((port) => serve(port, modelProtocols)), ...GUIDE_PORTS.map((port) => serve(port, ['TCP']))];
+  const serve = (port: number, protocols: L4Protocol[]) => [
+    container(`cont-${port}`, [`--http-port=${port}`, `--udp-port=${protocols.includes('UDP') ? port : -1}`], port, protocols.filter((p) => p !== 'SCTP'), port),
+    ...(protocols.includes('SCTP') ? [container(`sctp-${port}`, [`--http-port=${port + 20_000}`, '--udp-port=-1', `--sctp-port=${port}`], port, ['SCTP'], port + 20_000)] : []),
+  ];
+  return [...MODEL_PORTS.flatMap((port) => serve(port, sctp ? ['TCP', 'UDP', 'SCTP'] : ['TCP', 'UDP'])), ...GUIDE_PORTS.flatMap((port) => serve(port, ['TCP']))];
 }
 
 /** Creates the model in the cell, waits until all 9 pods are Ready and reads their IPs. */

@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { createKube } from '../harness/kube/index.ts';
 import type { Kube, KubeObject } from '../harness/kube/types.ts';
 import { evaluate, type NetworkPolicy, type PortProbe } from '../harness/netpol/index.ts';
-import { portKey, settleMatrix, type MatrixSpec, type TruthTables } from '../harness/probe/index.ts';
+import { portKey, probeConcurrency, settleMatrix, waveSize, type MatrixSpec, type TruthTables } from '../harness/probe/index.ts';
 import { startSimCell, type SimCell } from '../test/sim/harness.ts';
 import { deleteModel, deployModel, MODEL_POD_KEYS, type BenchModel } from './policy-model.ts';
 import { median, ms, type BenchMetric } from './result.ts';
@@ -106,6 +106,8 @@ export async function benchProbeTables(): Promise<ProbeTablesResult> {
     const unmatched = calls.filter((call) => !call.matched);
     const walls = single.map((call) => call.wallMs);
     const pairs = MODEL_POD_KEYS.length * MODEL_POD_KEYS.length;
+    const wave = waveSize(probeConcurrency(), model.sources.length);
+    const realWaves = Math.ceil(model.targets.length / wave);
     const lines = [
       `cell: sim calico/iptables, 3 nodes, exec latency ${EXEC_LATENCY_MS} ms per exec (CNIMATRIX_SIM_EXEC_LATENCY_MS at kind create, read by the cluster process), probe timeout ${PROBE_TIMEOUT_SECONDS} s`,
       `model: ${MODEL_POD_KEYS.length} pods (x/y/z × a/b/c), ${pairs} pairs per table (self included, as the suite probes); policies: ${POLICIES.map((p) => `${p.metadata.namespace}/${p.metadata.name}`).join(', ')}`,
@@ -120,8 +122,8 @@ export async function benchProbeTables(): Promise<ProbeTablesResult> {
         return `${portKey(probe)} median ${ms(median(w))} max ${ms(Math.max(...w))}`;
       }).join(' · ')}; overall median ${ms(median(walls))}, max ${ms(Math.max(...walls))} (goal <= ${WALL_GOAL_MS} ms)`,
       `wall for all ${TABLES.length} tables in one settleMatrix: median ${ms(median(combined.map((c) => c.wallMs)))}, max ${ms(Math.max(...combined.map((c) => c.wallMs)))}`,
-      // The sim answers a blocked probe at once; a real pod waits out its timeout.
-      `note: the sim answers blocked probes at once; in a real pod a blocked probe waits its ${PROBE_TIMEOUT_SECONDS} s timeout (concurrently with the batch), so a real table with a blocked cell takes about ${ms(median(walls) + PROBE_TIMEOUT_SECONDS * 1000)} (median + timeout)`,
+      // The sim answers a blocked probe at once; a real pod waits out its timeout, once per wave.
+      `note: the sim answers blocked probes at once; in a real pod a blocked probe waits its ${PROBE_TIMEOUT_SECONDS} s timeout, and a source runs its ${model.targets.length} probes per table in ${realWaves} wave(s) of ${wave} (probe concurrency ${probeConcurrency()} over ${model.sources.length} sources), so a real table whose every wave holds a blocked cell takes about ${ms(median(walls) + realWaves * PROBE_TIMEOUT_SECONDS * 1000)} (median + waves × timeout)`,
     ];
     return {
       lines,

@@ -7,7 +7,7 @@ import { sctpModule } from './host-prereq.ts';
 import { waitStep } from './install-step.ts';
 import { cniVersions, componentImages, manifestPins } from './versions.ts';
 
-const capabilities = ['networkPolicy', 'sctp', 'sessionAffinity'] as const;
+const capabilities = ['networkPolicy', 'ipBlockMatchesPodIPs', 'sctp', 'sessionAffinity'] as const;
 
 /** The operator's Installation. IP pools cannot change after install, so the CIDR is set here. */
 export function calicoInstallation(ctx: ProfileContext): KubeObject {

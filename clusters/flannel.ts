@@ -92,7 +92,7 @@ export const flannel: CniProfile = {
     { what: 'kube-flannel pods and logs', namespace: 'kube-flannel', labelSelector: 'app=flannel', collect: ['pods', 'logs', 'previousLogs', 'events'] },
   ],
   notes: [
-    'Manifest is the release asset kube-flannel.yml (Documentation/kube-flannel.yml lags releases).',
+    'Manifest is Documentation/kube-flannel.yml at the v0.27.4 commit (images flannel:v0.27.4, flannel-cni-plugin:v1.8.0-flannel1): hashable there, unlike the release asset, which the release build makes from the same objects with kustomize.',
     'The bridge plugin comes from the pinned cni-plugins tarball (sha256-checked), extracted into the cache and mounted read-only at /opt/cni/bin/bridge on every node; without it pods fail with `failed to find plugin "bridge"`.',
     'Flannel enforces no NetworkPolicy: the network-policy suite is skipped with that reason.',
   ],

@@ -24,12 +24,15 @@ export const commonHostPrereqs: HostPrereq[] = [
   },
 ];
 
+/** The suites that send SCTP (when the cell has the sctp capability). */
+export const SCTP_SUITES: readonly SuiteName[] = ['pod-network', 'network-policy'];
+
 /** SCTP checks need the host's sctp module; only cells whose suites send SCTP ask for it. */
 export const sctpModule: HostPrereq = {
   kind: 'kernelModule',
   module: 'sctp',
-  why: 'SCTP pod traffic in the pod-network, network-policy and services suites',
-  forSuites: ['pod-network', 'network-policy', 'services'],
+  why: 'SCTP pod traffic in the pod-network and network-policy suites',
+  forSuites: [...SCTP_SUITES],
 };
 
 export function describeHostPrereq(prereq: HostPrereq): string {

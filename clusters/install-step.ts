@@ -21,6 +21,19 @@ export interface ApplyObjectsStep {
   mode: 'apply' | 'create';
 }
 
+/**
+ * Run a host tool that a prepare step produced (e.g. cilium-cli) with KUBECONFIG set to the
+ * cell's cluster; a non-zero exit fails the step.
+ */
+export interface RunToolStep {
+  kind: 'runTool';
+  description: string;
+  /** Id of the PrepareStep whose file is the executable. */
+  tool: string;
+  args: string[];
+  timeoutMs: number;
+}
+
 export interface WaitStep {
   kind: 'wait';
   description: string;
@@ -28,7 +41,7 @@ export interface WaitStep {
   timeoutMs: number;
 }
 
-export type InstallStep = ApplyManifestStep | ApplyObjectsStep | WaitStep;
+export type InstallStep = ApplyManifestStep | ApplyObjectsStep | RunToolStep | WaitStep;
 
 export function waitStep(description: string, condition: WaitCondition, timeoutMs: number): WaitStep {
   return { kind: 'wait', description, condition, timeoutMs };

@@ -6,7 +6,7 @@ import { sctpModule } from './host-prereq.ts';
 import { waitStep } from './install-step.ts';
 import { cniVersions } from './versions.ts';
 
-const withKubeProxy = ['networkPolicy', 'sctp', 'sessionAffinity'] as const;
+const withKubeProxy = ['networkPolicy', 'ipBlockMatchesPodIPs', 'sctp', 'sessionAffinity'] as const;
 
 export const kindnet: CniProfile = {
   name: 'kindnet',

@@ -5,6 +5,8 @@ export interface Pin {
   url: string;
   /** Lower-case hex sha256 of the exact bytes at `url`. */
   sha256: string;
+  /** Where a user can check the sha256 (e.g. the release's own checksum file); shown in refusals. */
+  checksumSource?: string;
 }
 
 /** A Kubernetes manifest a profile installs. */

@@ -37,6 +37,20 @@ export interface ProfileContext {
   arch: string;
 }
 
+/**
+ * How to ask the CNI itself whether it replaces kube-proxy: a command run in each of its agent
+ * pods, whose output must match `expect` (a regular expression).
+ */
+export interface KubeProxyReplacementCheck {
+  namespace: string;
+  labelSelector: string;
+  container: string;
+  command: string[];
+  expect: string;
+  /** What a match means, for logs and errors. */
+  what: string;
+}
+
 export interface LegacyInfo {
   reason: string;
   /** Which release or fork is used, and why. */
@@ -62,6 +76,8 @@ export interface CniProfile {
   diagnostics: Diagnostic[];
   /** Why the profile is built the way it is (manifest choice, known fixes); shown by the plan. */
   notes: string[];
+  /** For proxy mode none: proof from the CNI that its kube-proxy replacement is on. */
+  kubeProxyReplacementCheck?: KubeProxyReplacementCheck;
   /** Set when two cells of this CNI must not run at once on one host: why. The run serialises them. */
   hostExclusive?: string;
 }

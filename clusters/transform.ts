@@ -19,6 +19,8 @@ export type ManifestTransform =
    * and init container of the pod template gets them.
    */
   | { op: 'setContainerEnv'; target: ObjectSelector; container?: string; env: Record<string, string> }
+  /** Set imagePullPolicy on every container and init container of a workload's pod template. */
+  | { op: 'setImagePullPolicy'; target: ObjectSelector; policy: 'Always' | 'IfNotPresent' | 'Never' }
   /** Set the value at a path of keys below the object root, creating missing maps. */
   | { op: 'setField'; target: ObjectSelector; path: string[]; value: unknown }
   /** Replace every scalar string exactly equal to `from` (in the target, or in every object). */
@@ -34,6 +36,8 @@ export function describeTransform(t: ManifestTransform): string {
       return `merge ${JSON.stringify(t.merge)} into ${t.key} of ${where(t.target)}`;
     case 'setContainerEnv':
       return `set env ${Object.entries(t.env).map(([k, v]) => `${k}=${v}`).join(', ')} on ${t.container ?? 'all containers'} of ${where(t.target)}`;
+    case 'setImagePullPolicy':
+      return `set imagePullPolicy=${t.policy} on all containers of ${where(t.target)}`;
     case 'setField':
       return `set ${t.path.join('.')}=${JSON.stringify(t.value)} in ${where(t.target)}`;
     case 'replaceValue':

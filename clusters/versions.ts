@@ -20,7 +20,8 @@ export const kindPins = {
 export const cniVersions = {
   /** kindnet ships inside the node image; its version follows kind. */
   kindnet: `kind-v${kindPins.minVersion}`,
-  calico: 'v3.32.2',
+  /** v3.32.2 exists upstream, but only v3.32.1's manifests could be hashed when pinning (docs/pins.md). */
+  calico: 'v3.32.1',
   flannel: 'v0.27.4',
   cilium: 'v1.19.6',
   weave: 'v2.9.0',
@@ -28,47 +29,60 @@ export const cniVersions = {
 
 export const ingressNginxVersion = 'controller-v1.15.1';
 
+/**
+ * The commit each release tag pointed to when its pin was recorded: raw URLs name the commit, not
+ * the tag, so the pinned bytes cannot change (`git rev-parse <tag>^{commit}` in the upstream repo).
+ */
+export const upstreamCommits = {
+  /** projectcalico/calico tag v3.32.1 */
+  calico: '0ca9d1b93644778cafdf1812f3dda02ac0c361e8',
+  /** flannel-io/flannel tag v0.27.4 */
+  flannel: '20bdda0b238784fbfa623a1cf4c469645f531efa',
+  /** rajch/weave tag v2.9.0 */
+  weave: '8397222003c0d8ca2bebf0ac5c64448a4796dd18',
+  /** kubernetes/ingress-nginx tag controller-v1.15.1 */
+  ingressNginx: '0a5901f3c64f11e92e487799b8da3f00cca37515',
+} as const;
+
+/** cilium-cli release that installs Cilium (upstream's documented tool for kind; stable.txt of cilium/cilium-cli). */
+export const ciliumCliVersion = 'v0.19.7';
+
 /** containernetworking/plugins release Flannel's missing `bridge` plugin is taken from. */
 export const cniPluginsVersion = 'v1.1.1';
 
 /**
- * Every downloadable pin. Where each sha256 came from is recorded in docs/pins.md; hashes that
- * could not be obtained offline are UNVERIFIED_SHA256 and are refused until recorded.
+ * Every downloadable manifest. Where each sha256 came from is recorded in docs/pins.md.
  */
 export const manifestPins = {
   calicoOperatorCrds: {
     id: 'calico-operator-crds',
-    url: `https://raw.githubusercontent.com/projectcalico/calico/${cniVersions.calico}/manifests/operator-crds.yaml`,
-    sha256: UNVERIFIED_SHA256,
+    url: `https://raw.githubusercontent.com/projectcalico/calico/${upstreamCommits.calico}/manifests/operator-crds.yaml`,
+    sha256: '192f8b2d934ef24b62e86b7e1a6e1762d1c8af26a916f78057bc13fa5ed60f71',
     mode: 'create',
   },
   calicoTigeraOperator: {
     id: 'calico-tigera-operator',
-    url: `https://raw.githubusercontent.com/projectcalico/calico/${cniVersions.calico}/manifests/tigera-operator.yaml`,
-    sha256: UNVERIFIED_SHA256,
+    url: `https://raw.githubusercontent.com/projectcalico/calico/${upstreamCommits.calico}/manifests/tigera-operator.yaml`,
+    sha256: 'f18e073794207d372606bc3ea6f8fd73972f86d6828f4ba666dfe0d4aa8ab07f',
     mode: 'create',
   },
   flannel: {
     id: 'flannel',
-    url: `https://github.com/flannel-io/flannel/releases/download/${cniVersions.flannel}/kube-flannel.yml`,
-    sha256: 'f17c57f82ffef1d53dbf558ac30755241980563044622778a15df339e4346c57',
-    mode: 'apply',
-  },
-  cilium: {
-    id: 'cilium',
-    url: new URL(`./vendor/cilium-${cniVersions.cilium}-kind.yaml`, import.meta.url).href,
-    sha256: UNVERIFIED_SHA256,
+    url: `https://raw.githubusercontent.com/flannel-io/flannel/${upstreamCommits.flannel}/Documentation/kube-flannel.yml`,
+    sha256: '2242ee218f3c3e724e4efe5f31826a3e38cfdabf334de41aee2b12b48fd4818d',
     mode: 'apply',
   },
   weave: {
     id: 'weave',
-    url: `https://github.com/rajch/weave/releases/download/${cniVersions.weave}/weave-daemonset-k8s-1.11.yaml`,
-    sha256: '28a24c8c45f64f09e40842b08680a438f7d18274d1ea9e52cb09d691690739a9',
+    // The template the fork's release script turns into the release asset (`:latest` → the
+    // version); the weave profile makes the same substitution as a transform.
+    url: `https://raw.githubusercontent.com/rajch/weave/${upstreamCommits.weave}/prog/weave-kube/weave-daemonset-k8s-1.11.yaml`,
+    sha256: '259a149a91143a9450280e733aa0e16455a2b268eaa62b5aab1eb7af9bf016ce',
     mode: 'apply',
   },
   ingressNginx: {
     id: 'ingress-nginx',
-    url: `https://raw.githubusercontent.com/kubernetes/ingress-nginx/${ingressNginxVersion}/deploy/static/provider/kind/deploy.yaml`,
+    url: `https://raw.githubusercontent.com/kubernetes/ingress-nginx/${upstreamCommits.ingressNginx}/deploy/static/provider/kind/deploy.yaml`,
     sha256: '2a3ae008c8786431115502644e77ab398fdebfb721a5d1195ed3089cde3299df',
     mode: 'apply',
   },
@@ -86,9 +100,22 @@ export const cniPluginsTarballs: Record<string, Pin> = {
   },
 };
 
+/**
+ * cilium-cli release tarballs per host architecture (the tool runs on the host). No sha256 could be
+ * read offline; each release publishes `<asset>.sha256sum` next to the asset, which is the source.
+ */
+export const ciliumCliTarballs: Record<string, Pin> = Object.fromEntries(
+  ['amd64', 'arm64'].map((arch) => {
+    const url = `https://github.com/cilium/cilium-cli/releases/download/${ciliumCliVersion}/cilium-linux-${arch}.tar.gz`;
+    return [arch, { url, sha256: UNVERIFIED_SHA256, checksumSource: `${url}.sha256sum` }];
+  }),
+);
+
 /** Images each CNI or controller runs, for `kind load` preloading. Digests where upstream pins them. */
 export const componentImages = {
   calico: [
+    // The operator itself (tigera-operator.yaml); it then creates the calico/* workloads below.
+    'quay.io/tigera/operator:v1.42.3',
     `quay.io/calico/node:${cniVersions.calico}`,
     `quay.io/calico/cni:${cniVersions.calico}`,
     `quay.io/calico/kube-controllers:${cniVersions.calico}`,
@@ -118,5 +145,6 @@ export function allPins(): { id: string; url: string; sha256: string }[] {
   return [
     ...Object.values(manifestPins).map(({ id, url, sha256 }) => ({ id, url, sha256 })),
     ...Object.entries(cniPluginsTarballs).map(([arch, pin]) => ({ id: `cni-plugins-${arch}`, ...pin })),
+    ...Object.entries(ciliumCliTarballs).map(([arch, pin]) => ({ id: `cilium-cli-${arch}`, url: pin.url, sha256: pin.sha256 })),
   ];
 }

@@ -4,9 +4,27 @@
 
 import { MINUTE_MS, type CniProfile } from './profile.ts';
 import { waitStep } from './install-step.ts';
+import type { ManifestTransform } from './transform.ts';
 import { cniVersions, componentImages, manifestPins } from './versions.ts';
 
-const capabilities = ['networkPolicy', 'sessionAffinity'] as const;
+const capabilities = ['networkPolicy', 'ipBlockMatchesPodIPs', 'sessionAffinity'] as const;
+const IMAGE_TAG = cniVersions.weave.slice(1);
+
+/**
+ * The fork's release script makes its release asset from the pinned template by replacing each
+ * image's `:latest` with the version; the same substitution, as transforms.
+ */
+const DAEMONSET = { kind: 'DaemonSet', name: 'weave-net', namespace: 'kube-system' };
+const releaseImages: ManifestTransform[] = [
+  ...['weave-kube', 'weave-npc'].map((image): ManifestTransform => ({
+    op: 'replaceValue',
+    target: DAEMONSET,
+    from: `rajchaudhuri/${image}:latest`,
+    to: `rajchaudhuri/${image}:${IMAGE_TAG}`,
+  })),
+  // The script also drops `imagePullPolicy: Always`, so preloaded images are used (--preload).
+  { op: 'setImagePullPolicy', target: DAEMONSET, policy: 'IfNotPresent' },
+];
 
 export const weave: CniProfile = {
   name: 'weave',
@@ -31,12 +49,13 @@ export const weave: CniProfile = {
   installSteps: (ctx) => [
     {
       kind: 'applyManifest',
-      description: `apply weave-daemonset-k8s-1.11.yaml with IPALLOC_RANGE=${ctx.podSubnet}`,
+      description: `apply weave-daemonset-k8s-1.11.yaml (a kind: List) with images :${IMAGE_TAG} and IPALLOC_RANGE=${ctx.podSubnet}`,
       manifest: manifestPins.weave,
       transforms: [
+        ...releaseImages,
         {
           op: 'setContainerEnv',
-          target: { kind: 'DaemonSet', name: 'weave-net', namespace: 'kube-system' },
+          target: DAEMONSET,
           container: 'weave',
           env: { IPALLOC_RANGE: ctx.podSubnet },
         },
@@ -52,6 +71,7 @@ export const weave: CniProfile = {
     { what: 'weave-net pods and logs (weave and weave-npc)', namespace: 'kube-system', labelSelector: 'name=weave-net', collect: ['pods', 'logs', 'previousLogs', 'events'] },
   ],
   notes: [
+    'The manifest is the fork\'s template at the v2.9.0 commit (hashable there), with the release script\'s one change made as transforms: image tags :latest become :2.9.0 and imagePullPolicy: Always goes. It is one `kind: List`, unwrapped before the transforms.',
     'The release manifest carries no IPALLOC_RANGE (the hosted installer used to add it), so cnimatrix sets it to the kind podSubnet; otherwise weave allocates from 10.32.0.0/12 and disagrees with the node podCIDRs.',
   ],
 };

@@ -1,11 +1,12 @@
-// DNS conformance: Service, headless, SRV, pod, PTR and ExternalName records, the pod resolver
-// configuration, dnsPolicy None, and CoreDNS staying up while a replica is replaced.
+// DNS conformance: Service, headless (Ready pods only), SRV, pod, PTR and ExternalName records,
+// the pod resolver configuration, dnsPolicy None, and CoreDNS staying up while a replica is replaced.
 import { afterAll, beforeAll, expect } from '@jest/globals';
-import { runBatch, settleWindowMs, describeResult, type ProbeResult } from '../harness/probe/index.ts';
+import { fqdnDigCommand, runBatch, settleWindowMs, describeResult, type ProbeResult } from '../harness/probe/index.ts';
 import type { ExecTarget, Kube } from '../harness/kube/types.ts';
 import { check, conformanceSuite, group, liveKube } from './lib/conformance.ts';
+import { describeEndpoint, waitForPodEndpoint, type SliceEndpoint } from './lib/endpoints.ts';
 import { deleteNamespaces, namespace, namespaceName } from './lib/workloads.ts';
-import { DNS_CASES, describeQuery, digCommand, normaliseAnswers, sameSet, type DnsCase } from './dns/cases.ts';
+import { COREDNS_NEGATIVE_CACHE_MS, DNS_CASES, describeQuery, digCommand, normaliseAnswers, sameSet, type DnsCase } from './dns/cases.ts';
 import { formatResolvConf, ndots, parseResolvConf, type ResolvConf } from './dns/resolv.ts';
 import {
   CLIENT_POD,
@@ -13,8 +14,10 @@ import {
   CUSTOM_NDOTS,
   CUSTOM_SEARCH,
   dnsWorkloads,
+  HEADLESS_SERVICE,
   loadDnsFixture,
   serviceClusterIp,
+  UNREADY_BACKEND,
   WEB_SERVICE,
   type DnsFixture,
 } from './dns/workloads.ts';
@@ -26,6 +29,7 @@ let kube: Kube;
 let ns: string;
 let fixture: DnsFixture;
 let clientResolv: ResolvConf;
+let unreadyEndpoint: SliceEndpoint;
 const observed = new Map<string, ProbeResult>();
 
 const client = (): ExecTarget => ({ namespace: ns, pod: CLIENT_POD });
@@ -46,16 +50,20 @@ function matches(c: DnsCase, result: ProbeResult | undefined): boolean {
   return sameSet(normaliseAnswers(c.query(fixture), result.output), c.expected(fixture));
 }
 
-/** Queries every case in one exec, re-querying mismatches until they match or the window ends (records appear with endpoint propagation). */
+/**
+ * Queries every case in one exec, re-querying mismatches until they match or the window ends
+ * (records appear with endpoint propagation). The window covers CoreDNS's negative cache, so an
+ * early NXDOMAIN cannot outlast it.
+ */
 async function queryAllCases(): Promise<void> {
   const runnable = DNS_CASES.filter((c) => !c.viaSearchPath || searchPathUsable());
-  const deadline = Date.now() + settleWindowMs();
+  const deadline = Date.now() + settleWindowMs() + COREDNS_NEGATIVE_CACHE_MS;
   let pending = runnable;
   for (;;) {
     const results = await runBatch(
       kube,
       client(),
-      pending.map((c) => ({ id: c.id, command: digCommand(c.query(fixture)), timeoutSeconds: DIG_TIMEOUT_SECONDS })),
+      pending.map((c) => ({ id: c.id, command: digCommand(c.query(fixture), c.viaSearchPath), timeoutSeconds: DIG_TIMEOUT_SECONDS })),
     );
     for (const [id, result] of results) observed.set(id, result);
     pending = pending.filter((c) => !matches(c, observed.get(c.id)));
@@ -73,6 +81,11 @@ conformanceSuite('dns', () => {
     await kube.apply(dnsWorkloads(ns, kubeDnsIp));
     await kube.waitFor({ kind: 'podsReady', namespace: ns, labelSelector: 'ready=expected', minCount: 2 }, 180_000);
     await kube.waitFor({ kind: 'podsReady', namespace: ns, labelSelector: 'role=dns-client', minCount: 2 }, 180_000);
+    // Queried only once the unready backend runs and the headless Service's slice lists it
+    // (ready=false): an answer cached before that could not show whether CoreDNS leaves it out.
+    const unready = { apiVersion: 'v1', kind: 'Pod', namespace: ns, name: UNREADY_BACKEND };
+    await kube.waitFor({ kind: 'exists', ref: unready, path: ['status', 'containerStatuses', '0', 'state', 'running'] }, 180_000);
+    unreadyEndpoint = await waitForPodEndpoint(kube, ns, HEADLESS_SERVICE, UNREADY_BACKEND, 60_000);
     fixture = await loadDnsFixture(kube, ns, kubeDnsIp);
     clientResolv = await readResolvConf(CLIENT_POD);
     await queryAllCases();
@@ -140,6 +153,27 @@ conformanceSuite('dns', () => {
         }
       });
     }
+
+    check('headless Service A records leave out a pod that is not Ready', {}, async () => {
+      // The answer the exact-set headless case was judged on, read here for the not-Ready pod alone.
+      const headless = DNS_CASES.find((c) => c.id === 'headless-a')!;
+      const query = headless.query(fixture);
+      const result = observed.get(headless.id);
+      const answers = result?.outcome === 'connected' ? normaliseAnswers(query, result.output) : [];
+      const got = `\n  query: ${describeQuery(query)}\n  got:   ${answers.join(', ') || '(no answer)'}${result && result.outcome !== 'connected' ? ` — ${describeResult(result)}` : ''}`;
+      if (fixture.readyBackendIps.includes(fixture.unreadyBackendIp)) {
+        throw new Error(`${UNREADY_BACKEND} became Ready although its readiness probe checks a port nothing listens on: the kubelet's readiness probing is broken.`);
+      }
+      if (answers.includes(fixture.unreadyBackendIp)) {
+        throw new Error(
+          `The cluster DNS publishes a pod that is not Ready: the headless Service's A records include ${UNREADY_BACKEND} (${fixture.unreadyBackendIp}), ` +
+            `whose EndpointSlice entry is ${describeEndpoint(unreadyEndpoint)}.${got}`,
+        );
+      }
+      if (!answers.some((a) => fixture.readyBackendIps.includes(a))) {
+        throw new Error(`The headless Service answered none of its Ready pods' IPs (${fixture.readyBackendIps.join(', ')}), so leaving out ${UNREADY_BACKEND} was not observed.${got}`);
+      }
+    });
   });
 
   group('availability', () => {
@@ -157,7 +191,7 @@ conformanceSuite('dns', () => {
       for (let round = 0; round < 10; round++) {
         const probes = Array.from({ length: 5 }, (_, i) => ({
           id: `r${round}-${i}`,
-          command: ['dig', '+search', '+short', '+time=2', '+tries=2', name, 'A'],
+          command: fqdnDigCommand(name, 'A'),
           timeoutSeconds: DIG_TIMEOUT_SECONDS,
         }));
         const results = await runBatch(kube, client(), probes);

@@ -4,10 +4,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll } from '@jest/globals';
 import type { Capability } from '../harness/model/cell.ts';
-import { connectCommand, curlCommand, describeResult, dialCommand, type ProbeProtocol, type ProbeResult } from '../harness/probe/index.ts';
-import { check, conformanceSuite, group, liveKube, type CheckContext } from './lib/conformance.ts';
+import { connectCommand, curlCommand, describeResult, dialCommand, DIAL_TIMEOUT_SECONDS, type ProbeProtocol, type ProbeResult } from '../harness/probe/index.ts';
+import { check, conformanceSuite, group, liveKube, type CheckContext, type CheckOptions } from './lib/conformance.ts';
 import { probeWithRetry } from './lib/probing.ts';
-import { deleteNamespaces } from './lib/workloads.ts';
+import { crossNodeUnavailable, deleteNamespaces } from './lib/workloads.ts';
 import { createTopology, DIAL_PORT, HOST_DIAL_PORT, SERVE_PORT, type PlacedPod, type Topology } from './pod-network/topology.ts';
 
 const PROBE_TIMEOUT_SECONDS = 2;
@@ -20,6 +20,19 @@ let topology: Topology | undefined;
 function live(): Topology {
   if (!topology) throw new Error('the pod-network pods were not created (see the beforeAll error above)');
   return topology;
+}
+
+/** The pod on the second node; checks that use it are unavailable on a single-node cell. */
+function otherNode(): PlacedPod {
+  const pod = live().otherNode;
+  if (!pod) throw new Error('the pod-network topology has no second-node pod');
+  return pod;
+}
+
+/** Options of a check that crosses nodes: unavailable, with the reason, on a single-node cell. */
+function crossNode(): CheckOptions {
+  const unavailable = crossNodeUnavailable();
+  return { timeoutMs: CHECK_TIMEOUT_MS, ...(unavailable === undefined ? {} : { unavailable }) };
 }
 
 const connected = (result: ProbeResult) => result.outcome === 'connected';
@@ -42,8 +55,8 @@ async function expectClientIp(ctx: CheckContext, what: string, from: PlacedPod, 
   const command =
     protocol === 'TCP'
       ? curlCommand(host, SERVE_PORT, '/clientip', PROBE_TIMEOUT_SECONDS)
-      : dialCommand({ host, port: SERVE_PORT, protocol: 'udp', request: 'clientip', timeoutSeconds: PROBE_TIMEOUT_SECONDS, localPort: DIAL_PORT });
-  const probe = { id: 'clientip', command, timeoutSeconds: PROBE_TIMEOUT_SECONDS };
+      : dialCommand({ host, port: SERVE_PORT, protocol: 'udp', request: 'clientip', localPort: DIAL_PORT });
+  const probe = { id: 'clientip', command, timeoutSeconds: protocol === 'TCP' ? PROBE_TIMEOUT_SECONDS : DIAL_TIMEOUT_SECONDS };
   const { result, accepted } = await probeWithRetry(liveKube(), from.exec, probe, (r) => connected(r) && r.detail.clientIp === from.ip, ctx);
   if (accepted) return;
   const path = via ? `${from.label} → ${via.label} → ${to.label}` : `${from.label} → ${to.label}`;
@@ -55,7 +68,7 @@ async function expectClientIp(ctx: CheckContext, what: string, from: PlacedPod, 
   );
 }
 
-function protocolChecks(title: string, from: () => PlacedPod, to: () => PlacedPod): void {
+function protocolChecks(title: string, from: () => PlacedPod, to: () => PlacedPod, opts: CheckOptions = { timeoutMs: CHECK_TIMEOUT_MS }): void {
   group(title, () => {
     const cases: { protocol: ProbeProtocol; needs: Capability[] }[] = [
       { protocol: 'TCP', needs: [] },
@@ -63,10 +76,10 @@ function protocolChecks(title: string, from: () => PlacedPod, to: () => PlacedPo
       { protocol: 'SCTP', needs: ['sctp'] },
     ];
     for (const { protocol, needs } of cases) {
-      check(protocol, { needs, timeoutMs: CHECK_TIMEOUT_MS }, (ctx) => expectConnect(ctx, `${title} ${protocol}`, from(), to(), protocol));
+      check(protocol, { ...opts, needs }, (ctx) => expectConnect(ctx, `${title} ${protocol}`, from(), to(), protocol));
     }
-    check('TCP keeps the source pod IP', { timeoutMs: CHECK_TIMEOUT_MS }, (ctx) => expectClientIp(ctx, `${title} TCP`, from(), to(), 'TCP'));
-    check('UDP keeps the source pod IP', { timeoutMs: CHECK_TIMEOUT_MS }, (ctx) => expectClientIp(ctx, `${title} UDP`, from(), to(), 'UDP'));
+    check('TCP keeps the source pod IP', opts, (ctx) => expectClientIp(ctx, `${title} TCP`, from(), to(), 'TCP'));
+    check('UDP keeps the source pod IP', opts, (ctx) => expectClientIp(ctx, `${title} UDP`, from(), to(), 'UDP'));
   });
 }
 
@@ -80,14 +93,15 @@ conformanceSuite('pod-network', () => {
   }, SETUP_TIMEOUT_MS);
 
   protocolChecks('same node', () => live().client, () => live().sameNode);
-  protocolChecks('cross node', () => live().client, () => live().otherNode);
+  protocolChecks('cross node', () => live().client, otherNode, crossNode());
 
-  check('cross node: a 64 KiB HTTP body arrives intact', { timeoutMs: CHECK_TIMEOUT_MS }, async (ctx) => {
-    const { client, otherNode } = live();
+  check('cross node: a 64 KiB HTTP body arrives intact', crossNode(), async (ctx) => {
+    const { client } = live();
+    const other = otherNode();
     // Hex keeps the message URL-safe; its size makes every packet full-sized, so MTU problems show.
     const message = randomBytes(LARGE_BODY_BYTES / 2).toString('hex');
     const digest = createHash('sha256').update(message).digest('hex');
-    const probe = { id: 'echo', command: curlCommand(otherNode.ip, SERVE_PORT, `/echo?msg=${message}`, 10), timeoutSeconds: 10 };
+    const probe = { id: 'echo', command: curlCommand(other.ip, SERVE_PORT, `/echo?msg=${message}`, 10), timeoutSeconds: 10 };
     const bodyDigest = (r: ProbeResult) => createHash('sha256').update(r.detail.body ?? '').digest('hex');
     const { result, accepted } = await probeWithRetry(liveKube(), client.exec, probe, (r) => connected(r) && bodyDigest(r) === digest, ctx);
     if (accepted) return;
@@ -95,31 +109,33 @@ conformanceSuite('pod-network', () => {
       throw new Error(`cross-node 64 KiB: the probe could not run in ${client.label}: ${result.detail.firstLine}`);
     }
     if (!connected(result)) {
-      throw new Error(`cross-node 64 KiB: ${client.label} → ${otherNode.label} failed — ${describeResult(result)}; large packets do not cross nodes (MTU or fragmentation problem)`);
+      throw new Error(`cross-node 64 KiB: ${client.label} → ${other.label} failed — ${describeResult(result)}; large packets do not cross nodes (MTU or fragmentation problem)`);
     }
     const length = result.detail.body?.length ?? 0;
     throw new Error(
       `cross-node 64 KiB: the echoed body differs (sha256 ${bodyDigest(result).slice(0, 12)}…, ${length} bytes) from what was sent ` +
-        `(sha256 ${digest.slice(0, 12)}…, ${LARGE_BODY_BYTES} bytes) between ${client.label} and ${otherNode.label} — data is corrupted or truncated`,
+        `(sha256 ${digest.slice(0, 12)}…, ${LARGE_BODY_BYTES} bytes) between ${client.label} and ${other.label} — data is corrupted or truncated`,
     );
   });
 
   group('from the node', () => {
     check('node → pod on the same node', { timeoutMs: CHECK_TIMEOUT_MS }, (ctx) => expectConnect(ctx, 'node → pod on the same node', live().host, live().sameNode, 'TCP'));
-    check('node → pod on another node', { timeoutMs: CHECK_TIMEOUT_MS }, (ctx) => expectConnect(ctx, 'node → pod on another node', live().host, live().otherNode, 'TCP'));
+    check('node → pod on another node', crossNode(), (ctx) => expectConnect(ctx, 'node → pod on another node', live().host, otherNode(), 'TCP'));
     check('hostNetwork pod → pod over UDP', { timeoutMs: CHECK_TIMEOUT_MS }, async (ctx) => {
-      const { host, otherNode } = live();
+      const { host } = live();
+      // Across nodes where there are two; on one node, to the pod beside it.
+      const target = live().otherNode ?? live().sameNode;
       const probe = {
         id: 'dial',
-        command: dialCommand({ host: otherNode.ip, port: SERVE_PORT, protocol: 'udp', request: 'clientip', timeoutSeconds: PROBE_TIMEOUT_SECONDS, localPort: HOST_DIAL_PORT }),
-        timeoutSeconds: PROBE_TIMEOUT_SECONDS,
+        command: dialCommand({ host: target.ip, port: SERVE_PORT, protocol: 'udp', request: 'clientip', localPort: HOST_DIAL_PORT }),
+        timeoutSeconds: DIAL_TIMEOUT_SECONDS,
       };
       const { result, accepted } = await probeWithRetry(liveKube(), host.exec, probe, connected, ctx);
-      if (!accepted) throw new Error(`hostNetwork → pod UDP: ${host.label} (the node's network) got no UDP answer from ${otherNode.label} — ${describeResult(result)}`);
+      if (!accepted) throw new Error(`hostNetwork → pod UDP: ${host.label} (the node's network) got no UDP answer from ${target.label} — ${describeResult(result)}`);
     });
   });
 
   check('pod → ClusterIP → pod keeps the source pod IP', { timeoutMs: CHECK_TIMEOUT_MS }, (ctx) =>
-    expectClientIp(ctx, 'pod → ClusterIP → pod', live().client, live().otherNode, 'TCP', { host: live().serviceIp, label: `Service ClusterIP ${live().serviceIp}` }),
+    expectClientIp(ctx, 'pod → ClusterIP → pod', live().client, live().otherNode ?? live().sameNode, 'TCP', { host: live().serviceIp, label: `Service ClusterIP ${live().serviceIp}` }),
   );
 });

@@ -6,6 +6,8 @@ import { componentImages, ingressNginxVersion, manifestPins } from '../versions.
 import type { IngressProfile } from './ingress-profile.ts';
 
 const NAMESPACE = 'ingress-nginx';
+/** Name of the admission Secret and of the ValidatingWebhookConfiguration. */
+const ADMISSION = 'ingress-nginx-admission';
 
 export const ingressNginx: IngressProfile = {
   name: 'ingress-nginx',
@@ -36,11 +38,25 @@ export const ingressNginx: IngressProfile = {
       ],
     },
   ],
+  // The admission Jobs set ttlSecondsAfterFinished: 0 and vanish once complete, so waiting for them
+  // can never tell "done" from "not yet"; what they leave behind can.
   readiness: [
-    waitStep('admission create Job complete', { kind: 'jobComplete', namespace: NAMESPACE, name: 'ingress-nginx-admission-create' }, 3 * MINUTE_MS),
-    waitStep('admission patch Job complete', { kind: 'jobComplete', namespace: NAMESPACE, name: 'ingress-nginx-admission-patch' }, 3 * MINUTE_MS),
     waitStep(
-      'controller pod Ready',
+      'admission Secret created (the create Job ran)',
+      { kind: 'exists', ref: { apiVersion: 'v1', kind: 'Secret', namespace: NAMESPACE, name: ADMISSION } },
+      3 * MINUTE_MS,
+    ),
+    waitStep(
+      'admission webhook carries its CA (the patch Job ran)',
+      {
+        kind: 'exists',
+        ref: { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingWebhookConfiguration', name: ADMISSION },
+        path: ['webhooks', '0', 'clientConfig', 'caBundle'],
+      },
+      3 * MINUTE_MS,
+    ),
+    waitStep(
+      'controller pod Ready (it serves the admission webhook)',
       { kind: 'podsReady', namespace: NAMESPACE, labelSelector: 'app.kubernetes.io/component=controller', minCount: 1 },
       3 * MINUTE_MS,
     ),
@@ -52,7 +68,7 @@ export const ingressNginx: IngressProfile = {
   ],
   notes: [
     'Retired upstream: retirement announced 2025-11-11, no fixes after March 2026. The Ingress API itself is not deprecated; the successor path is cloud-provider-kind >= v0.9.0 or Gateway API.',
-    'Readiness waits for both admission Jobs as well as the controller: before the Jobs finish, the validating webhook (failurePolicy: Fail) rejects every Ingress with "connection refused".',
+    'Readiness waits for what the admission Jobs leave (the Secret, the webhook\'s caBundle), not for the Jobs: they set ttlSecondsAfterFinished: 0 and are deleted when complete. Until the controller is Ready the webhook (failurePolicy: Fail) rejects every Ingress; creating one is retried on "failed calling webhook".',
     'No extraPortMappings: external clients join the kind Docker network and reach the controller\'s hostPort on the control-plane node, so parallel cells never clash on host ports.',
   ],
 };

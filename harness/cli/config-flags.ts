@@ -2,7 +2,7 @@
 // They are built from the configuration reference so --help, README and parsing always agree.
 // No flag has a commander default: an absent flag must not hide the value in the config file.
 
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import {
   CONFIG_FILE_FLAG,
   documentedConfig,
@@ -14,20 +14,41 @@ function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
 }
 
-/** Adds --config and every configuration flag to `command`. */
-export function addConfigFlags(command: Command): Command {
+const SWITCH_VALUES: Record<string, boolean> = { true: true, false: false, yes: true, no: false, '1': true, '0': false };
+
+function parseSwitch(spec: string): (value: string) => boolean {
+  return (value) => {
+    const parsed = SWITCH_VALUES[value.toLowerCase()];
+    if (parsed === undefined) throw new InvalidArgumentError(`${spec} takes true or false, not "${value}".`);
+    return parsed;
+  };
+}
+
+/** The settings that decide which cells are planned and what they need: all plan, doctor and images read. */
+export const PLANNING_KEYS = ['cnis', 'proxyModes', 'suites', 'nodeImage', 'workers'] as const;
+
+/**
+ * Adds --config and the flags of the configuration keys `keys` (every key when omitted) to
+ * `command`, so a command offers only the flags it acts on.
+ */
+export function addConfigFlags(command: Command, keys?: readonly string[]): Command {
   command.addOption(new Option(CONFIG_FILE_FLAG.spec, CONFIG_FILE_FLAG.description));
   const added = new Set<string>();
   for (const option of documentedConfig) {
     const flag = option.flag;
-    if (flag === undefined || added.has(flag.spec)) continue;
+    if (flag === undefined || added.has(flag.spec) || (keys !== undefined && !keys.includes(option.key))) continue;
     added.add(flag.spec);
     if (flag.repeatable === true) {
       command.addOption(new Option(flag.spec, TIMEOUT_FLAG_DESCRIPTION).argParser(collect));
       continue;
     }
-    command.addOption(new Option(flag.spec, `${option.description} (default: ${option.default})`));
-    if (flag.negation !== undefined) command.addOption(new Option(flag.negation, `turn off ${flag.spec} (overrides \`${option.key}: true\` in the config file)`));
+    if (flag.negation === undefined) {
+      command.addOption(new Option(flag.spec, `${option.description} (default: ${option.default})`));
+      continue;
+    }
+    // A switch also takes an explicit value (--strict=false), as scripts and CI templates write it.
+    command.addOption(new Option(`${flag.spec} [true|false]`, `${option.description} (default: ${option.default})`).argParser(parseSwitch(flag.spec)));
+    command.addOption(new Option(flag.negation, `turn off ${flag.spec} (overrides \`${option.key}: true\` in the config file)`));
   }
   return command;
 }
@@ -35,7 +56,7 @@ export function addConfigFlags(command: Command): Command {
 /** The configuration flags out of a command's parsed options. */
 export function configFlagsFrom(options: Record<string, unknown>): ConfigFlags {
   const flags: ConfigFlags = {};
-  const strings = ['config', 'cni', 'proxyMode', 'suites', 'parallel', 'keep', 'reportsDir', 'runId', 'nodeImage', 'workers', 'kubeconfig'] as const;
+  const strings = ['config', 'cni', 'proxyMode', 'suites', 'parallel', 'keep', 'reportsDir', 'runId', 'nodeImage', 'workers', 'probeConcurrency', 'kubeconfig'] as const;
   for (const key of strings) {
     const value = options[key];
     if (typeof value === 'string') flags[key] = value;

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { CnimatrixError, ExitCode } from '../model/errors.ts';
 import { allCommands } from './commands/index.ts';
+import { QuietExit } from './quiet-exit.ts';
 
 /** Commander's codes for output that is not an error. */
 const INFORMATIONAL = new Set(['commander.helpDisplayed', 'commander.version', 'commander.help']);
@@ -54,6 +55,7 @@ export async function runCli(argv: string[], options: CliOptions = {}): Promise<
       // Help shown because a command is missing comes with exit code 1: that is a usage error too.
       return INFORMATIONAL.has(error.code) && error.exitCode === 0 ? ExitCode.ok : ExitCode.badInput;
     }
+    if (error instanceof QuietExit) return error.exitCode;
     if (error instanceof CnimatrixError) {
       output.stderr(error.message.split('\n').map((line) => `error: ${line}\n`).join(''));
       if (error.hint !== undefined) output.stderr(`hint: ${error.hint}\n`);

@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import { BadInputError } from '../model/errors.ts';
 import { CNI_NAMES, PROXY_MODES, SUITE_NAMES, type CniName, type ProxyMode, type SuiteName } from '../model/cell.ts';
 import { DEFAULT_WORKERS } from '../plan/index.ts';
+import { DEFAULT_PROBE_CONCURRENCY } from '../probe/batch.ts';
 import { didYouMean } from './suggest.ts';
 import { DEFAULT_CONFIG_FILE } from './reference.ts';
 import {
@@ -33,6 +34,7 @@ export interface ConfigFlags {
   runId?: string;
   nodeImage?: string;
   workers?: string;
+  probeConcurrency?: string;
   timeout?: string[];
   kubeconfig?: string;
   reuse?: boolean;
@@ -53,6 +55,8 @@ export interface Config {
   reportsDir: string;
   nodeImage: string | undefined;
   workers: number;
+  /** Probe processes at once per cell (suites get it as CNIMATRIX_PROBE_CONCURRENCY). */
+  probeConcurrency: number;
   /** Milliseconds per phase. */
   timeouts: Record<TimeoutPhase, number>;
   /** Absolute path of an existing cluster's kubeconfig; cnimatrix then creates no clusters. */
@@ -83,6 +87,7 @@ const FLAG_KEYS = {
   runId: ['--run-id', 'runId'],
   nodeImage: ['--node-image', 'nodeImage'],
   workers: ['--workers', 'workers'],
+  probeConcurrency: ['--probe-concurrency', 'probeConcurrency'],
   kubeconfig: ['--kubeconfig', 'kubeconfig'],
   reuse: ['--reuse', 'reuse'],
   preload: ['--preload', 'preload'],
@@ -109,6 +114,7 @@ export function loadConfig(options: LoadConfigOptions): Config {
     reportsDir: path.resolve(options.cwd, merged.reportsDir ?? 'reports'),
     nodeImage: merged.nodeImage,
     workers: merged.workers ?? DEFAULT_WORKERS,
+    probeConcurrency: merged.probeConcurrency ?? DEFAULT_PROBE_CONCURRENCY,
     timeouts: Object.fromEntries(
       TIMEOUT_PHASE_NAMES.map((phase) => [phase, merged.timeouts?.[phase] ?? TIMEOUT_PHASES[phase].defaultMs]),
     ) as Record<TimeoutPhase, number>,

@@ -4,6 +4,7 @@
 import { CNI_NAMES, PROXY_MODES, SUITE_NAMES } from '../model/cell.ts';
 import { DEFAULT_WORKERS } from '../plan/index.ts';
 import { formatDuration } from './duration.ts';
+import { DEFAULT_PROBE_CONCURRENCY, MAX_PROBE_CONCURRENCY } from '../probe/batch.ts';
 import { KEEP_POLICIES, MAX_PARALLEL, MAX_WORKERS, RUN_ID_MAX_LENGTH, TIMEOUT_PHASES, TIMEOUT_PHASE_NAMES } from './schema.ts';
 
 export const DEFAULT_CONFIG_FILE = 'cnimatrix.config.yaml';
@@ -100,7 +101,15 @@ export const documentedConfig: readonly ConfigOptionDoc[] = [
     type: `0-${MAX_WORKERS}`,
     default: String(DEFAULT_WORKERS),
     flag: { spec: '--workers <n>' },
-    description: 'worker nodes per cluster besides the control plane (cross-node checks need two)',
+    description: 'worker nodes per cluster besides the control plane (cross-node checks need two schedulable nodes; with one they are reported unsupported with that reason and the rest run)',
+  },
+  {
+    key: 'probeConcurrency',
+    type: `1-${MAX_PROBE_CONCURRENCY}`,
+    default: String(DEFAULT_PROBE_CONCURRENCY),
+    flag: { spec: '--probe-concurrency <n>' },
+    description:
+      'probe processes (agnhost, curl, dig) running at once in one cell, over all source pods; each source runs its probes in waves of at least 4 (see docs/verdicts.md)',
   },
   ...TIMEOUT_PHASE_NAMES.map(
     (phase): ConfigOptionDoc => ({
@@ -116,7 +125,7 @@ export const documentedConfig: readonly ConfigOptionDoc[] = [
     type: 'path',
     default: 'unset',
     flag: { spec: '--kubeconfig <path>' },
-    description: 'test an existing cluster (any provider) instead of creating kind clusters; its CNI and proxy mode are detected, or given with one --cni and one --proxy-mode',
+    description: 'test an existing cluster (any provider) instead of creating kind clusters; its CNI and proxy mode are detected (see Existing clusters), or given with one --cni and one --proxy-mode',
   },
   {
     key: 'reuse',
@@ -136,7 +145,7 @@ export const documentedConfig: readonly ConfigOptionDoc[] = [
     key: 'overrides.manifests.<id>',
     type: '{ url, sha256 }',
     default: 'none',
-    description: 'replace a pinned manifest (e.g. a mirror or a local `file://` copy); its sha256 is still verified',
+    description: 'replace a pinned manifest or archive (e.g. a mirror, a local `file://` copy, or `cilium-cli` with the sha256 from its release checksum file); its sha256 is still verified',
   },
 ];
 

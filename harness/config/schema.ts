@@ -5,13 +5,14 @@ import { z } from 'zod';
 import { CNI_NAMES, PROXY_MODES, SUITE_NAMES } from '../model/cell.ts';
 import { didYouMean } from './suggest.ts';
 import { parseDuration } from './duration.ts';
+import { MAX_PROBE_CONCURRENCY } from '../probe/batch.ts';
 
 export const KEEP_POLICIES = ['none', 'failed', 'all'] as const;
 export type KeepPolicy = (typeof KEEP_POLICIES)[number];
 
 /** Phases with their own deadline, with defaults sized for a 2-node kind cluster on a laptop. */
 export const TIMEOUT_PHASES = {
-  clusterCreate: { defaultMs: 5 * 60_000, description: '`kind create cluster`, including waiting for the control plane' },
+  clusterCreate: { defaultMs: 5 * 60_000, description: '`kind create cluster`, including waiting for the control plane; counted from the node image being present (a first pull has its own 30m bound)' },
   cniReady: { defaultMs: 5 * 60_000, description: 'CNI rolled out, nodes Ready, CoreDNS available' },
   ingressReady: { defaultMs: 3 * 60_000, description: 'ingress controller ready and its admission webhook answering' },
   suite: { defaultMs: 15 * 60_000, description: 'one conformance suite against one cell' },
@@ -208,6 +209,7 @@ export const configFileSchema = strictObject(
     runId: runIdSchema.optional(),
     nodeImage: nodeImageSchema.optional(),
     workers: wholeNumber(0, MAX_WORKERS, 'workers').optional(),
+    probeConcurrency: wholeNumber(1, MAX_PROBE_CONCURRENCY, 'probeConcurrency').optional(),
     timeouts: strictObject(timeoutsShape, 'timeouts').optional(),
     kubeconfig: text('a kubeconfig path').optional(),
     reuse: boolean().optional(),

@@ -35,8 +35,10 @@ export interface CreateClusterOptions {
   /** How long kind waits for the control plane to be Ready: milliseconds or a kind duration ("5m"). */
   wait?: number | string;
   kubeconfigPath?: string;
-  /** Kill kind if one attempt runs longer than this. */
+  /** Kill kind if one attempt runs longer than this, counted from the node image being present. */
   timeoutMs?: number;
+  /** Bound on getting the node image (a first pull) before timeoutMs starts; default 30 minutes. */
+  imagePullTimeoutMs?: number;
   /** Keep failed nodes for `kind export logs` (kind deletes them otherwise). */
   retain?: boolean;
 }
@@ -65,7 +67,17 @@ interface Invocation {
   args: string[];
   input?: string;
   timeoutMs?: number;
+  /**
+   * Start the timeoutMs clock only once a stderr line matches `after`; until then `maxWaitMs`
+   * bounds the attempt. Lets a slow first download not count against the phase deadline.
+   */
+  clock?: { after: RegExp; maxWaitMs: number };
 }
+
+/** kind ends its "Ensuring node image" step (pulling the image if absent) before anything else. */
+const NODE_IMAGE_READY = /✓ Ensuring node image|Preparing nodes/;
+/** Bound on the first pull of a node image (about 1 GB), which the create deadline excludes. */
+export const NODE_IMAGE_PULL_TIMEOUT_MS = 30 * 60_000;
 
 export function createKind(options: KindOptions = {}): Kind {
   const env = options.env ?? {};
@@ -73,13 +85,33 @@ export function createKind(options: KindOptions = {}): Kind {
   const retries = options.retries ?? 2;
   const minTimeout = options.minTimeoutMs ?? 2000;
 
-  async function runOnce({ args, input, timeoutMs }: Invocation): Promise<string> {
-    const result = await execa(bin, args, {
+  async function runOnce({ args, input, timeoutMs, clock }: Invocation): Promise<string> {
+    let clockStarted = clock === undefined;
+    let expired: number | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const arm = (ms: number): void => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        expired = ms;
+        subprocess.kill();
+      }, ms);
+    };
+    const watchStderr = function* (line: string) {
+      if (!clockStarted && clock !== undefined && timeoutMs !== undefined && clock.after.test(line)) {
+        clockStarted = true;
+        arm(timeoutMs);
+      }
+      yield line;
+    };
+    const subprocess = execa(bin, args, {
       reject: false,
       env,
+      forceKillAfterDelay: 5000,
+      stderr: watchStderr,
       ...(input === undefined ? { stdin: 'ignore' as const } : { input }),
-      ...(timeoutMs === undefined ? {} : { timeout: timeoutMs, forceKillAfterDelay: 5000 }),
     });
+    if (timeoutMs !== undefined) arm(clockStarted || clock === undefined ? timeoutMs : clock.maxWaitMs);
+    const result = await subprocess.finally(() => clearTimeout(timer));
     if (result.exitCode === 0) return result.stdout;
     const stderr = result.stderr;
     if (result.code === 'ENOENT' || result.code === 'EACCES') {
@@ -89,13 +121,21 @@ export function createKind(options: KindOptions = {}): Kind {
         hint: 'install kind >= 0.33 (https://kind.sigs.k8s.io/docs/user/quick-start/#installation) and put it on PATH, or set KIND_BIN to its path',
       });
     }
-    if (result.timedOut) {
-      throw new KindTimeoutError(`${describeCommand(args)}: did not finish within ${formatDuration(timeoutMs ?? 0)}`, {
-        args,
-        stderr,
-        transient: false,
-        hint: 'the host may be overloaded: lower --parallel or raise the phase timeout (--timeout clusterCreate=...)',
-      });
+    if (expired !== undefined) {
+      const pulling = !clockStarted;
+      throw new KindTimeoutError(
+        pulling
+          ? `${describeCommand(args)}: the node image was not ready within ${formatDuration(expired)}`
+          : `${describeCommand(args)}: did not finish within ${formatDuration(expired)}`,
+        {
+          args,
+          stderr,
+          transient: false,
+          hint: pulling
+            ? 'the node image download is slow or stuck: pull it first (`docker pull <node image>`) and check the registry connection'
+            : 'the host may be overloaded: lower --parallel or raise the phase timeout (--timeout clusterCreate=...)',
+        },
+      );
     }
     if (result.exitCode === undefined) {
       throw new KindError(`${describeCommand(args)}: ${result.shortMessage}`, { args, stderr, hint: 'check that kind runs by hand' });
@@ -152,8 +192,10 @@ export function createKind(options: KindOptions = {}): Kind {
       if (create.kubeconfigPath !== undefined) args.push('--kubeconfig', create.kubeconfigPath);
       if (create.retain === true) args.push('--retain');
       // A failed attempt can leave nodes behind (always with --retain); clear them before retrying.
+      // The deadline counts from the node image being present: a first pull is not slowness of the host.
+      const clock = { after: NODE_IMAGE_READY, maxWaitMs: (create.imagePullTimeoutMs ?? NODE_IMAGE_PULL_TIMEOUT_MS) + (create.timeoutMs ?? 0) };
       await run(
-        { args, input: create.configYaml, ...(create.timeoutMs === undefined ? {} : { timeoutMs: create.timeoutMs }) },
+        { args, input: create.configYaml, ...(create.timeoutMs === undefined ? {} : { timeoutMs: create.timeoutMs, clock }) },
         () => deleteCluster(create.name),
       );
     },

@@ -59,6 +59,14 @@ export class KindImagePullError extends KindError {
   }
 }
 
+/** kubeadm failed on a node: the same config on the same host fails the same way, so never retried. */
+export class KindKubeadmError extends KindError {
+  constructor(message: string, options: Omit<KindErrorOptions, 'exitCode' | 'transient'>) {
+    super(message, { ...options, transient: false });
+    this.name = 'KindKubeadmError';
+  }
+}
+
 export class KindTimeoutError extends KindError {
   constructor(message: string, options: Omit<KindErrorOptions, 'exitCode'>) {
     super(message, { ...options, transient: options.transient ?? true });
@@ -72,6 +80,8 @@ const DOCKER_MISSING = /exec: "docker": executable file not found/i;
 const CLUSTER_EXISTS = /node\(s\) already exist for a cluster with the name "([^"]+)"/;
 const IMAGE_PULL = /failed to pull image|pull access denied|manifest unknown|toomanyrequests|ErrImagePull|ImagePullBackOff/i;
 const IMAGE_ABSENT = /pull access denied|manifest unknown|repository does not exist|not found: manifest/i;
+const KUBEADM = /failed to (init|join) node with kubeadm/;
+const CGROUP_V1 = /cgroup v1|cgroupv1|failCgroupV1/i;
 const TIMEOUT = /context deadline exceeded|timed out waiting|i\/o timeout|TLS handshake timeout/i;
 const TRANSIENT = /connection reset by peer|unexpected EOF|Service Unavailable|Internal Server Error|connection refused/i;
 const CONTAINERD_STORE = /ctr: content digest sha256:[0-9a-f]+ not found/;
@@ -136,6 +146,17 @@ export function classifyKindFailure(args: readonly string[], stderr: string): Ki
       hint: absent
         ? 'the image does not exist or needs credentials: check the image name, tag and digest (--node-image)'
         : 'the registry may be rate-limiting or unreachable: retry later, or pull the image with `docker pull` first',
+    });
+  }
+  // Before TIMEOUT: kubeadm's own "context deadline exceeded" means the kubelet or control plane
+  // never came up (e.g. a kubelet refusing a cgroup v1 host), which a retry only repeats.
+  if (KUBEADM.test(stderr)) {
+    const node = /failed to (init|join)/.exec(stderr)?.[1] === 'join' ? 'a worker could not join' : 'the control plane did not come up';
+    return new KindKubeadmError(`${command}: kubeadm failed, ${node}: ${reason}`, {
+      ...base,
+      hint: CGROUP_V1.test(stderr)
+        ? 'the host uses cgroup v1, which kubelets of Kubernetes >= 1.35 refuse: boot the host with cgroup v2 (`stat -fc %T /sys/fs/cgroup` prints cgroup2fs), or use a node image < v1.35 (--node-image)'
+        : 'this repeats on retry: the kubelet is the usual cause — on a cgroup v1 host (`stat -fc %T /sys/fs/cgroup` prints tmpfs) kubelets >= 1.35 refuse to start; read the kubelet journal with `kind create cluster --retain` then `kind export logs`',
     });
   }
   if (TIMEOUT.test(stderr)) {

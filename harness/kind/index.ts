@@ -5,6 +5,7 @@ export {
   DockerUnreachableError,
   KindClusterExistsError,
   KindImagePullError,
+  KindKubeadmError,
   KindTimeoutError,
   classifyKindFailure,
 } from './errors.ts';

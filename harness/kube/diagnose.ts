@@ -1,11 +1,16 @@
 // Why something is not ready, in one line: pod phase, container readiness and waiting reasons,
-// the scheduler's or kubelet's last event about it.
-import type { KubeObject, ListOptions, ObjectRef } from './types.ts';
+// how a crashing container last ended and what it last logged, the scheduler's or kubelet's last
+// event about it.
+import type { ExecTarget, KubeObject, ListOptions, ObjectRef } from './types.ts';
 
 export interface KubeReader {
   get(ref: ObjectRef): Promise<KubeObject | undefined>;
   list(apiVersion: string, kind: string, opts?: ListOptions): Promise<KubeObject[]>;
+  logs?(target: ExecTarget, opts?: { tailLines?: number; previous?: boolean }): Promise<string>;
 }
+
+/** Log lines quoted from a container that keeps exiting: the cause is usually in the last ones. */
+const CRASH_LOG_LINES = 3;
 
 interface Condition {
   type: string;
@@ -14,10 +19,32 @@ interface Condition {
   message?: string;
 }
 
+interface Terminated {
+  reason?: string;
+  exitCode?: number;
+  message?: string;
+}
+
 interface ContainerStatus {
   name: string;
   ready?: boolean;
-  state?: { waiting?: { reason?: string; message?: string }; terminated?: { reason?: string; exitCode?: number } };
+  state?: { waiting?: { reason?: string; message?: string }; terminated?: Terminated };
+  lastState?: { terminated?: Terminated };
+}
+
+/** "cont-80 last exited 1 (Error), logging: …" for a container that ran and stopped. */
+async function lastExit(kube: KubeReader, pod: KubeObject, status: ContainerStatus): Promise<string | undefined> {
+  const t = status.lastState?.terminated;
+  if (!t) return undefined;
+  const message = t.message?.trim() ? `: ${t.message.trim().slice(0, 200)}` : '';
+  let logged = '';
+  if (kube.logs) {
+    const target = { namespace: pod.metadata.namespace ?? 'default', pod: pod.metadata.name, container: status.name };
+    const tail = await kube.logs(target, { previous: true, tailLines: CRASH_LOG_LINES }).catch(() => '');
+    const lines = tail.trim().split('\n').filter((l) => l.trim() !== '');
+    if (lines.length > 0) logged = `, its last log lines: ${JSON.stringify(lines.join(' | ').slice(0, 300))}`;
+  }
+  return `${status.name} last exited ${t.exitCode ?? '?'} (${t.reason ?? 'terminated'}${message})${logged}`;
 }
 
 export function conditionsOf(obj: KubeObject | undefined): Condition[] {
@@ -67,6 +94,8 @@ export async function describePod(kube: KubeReader, pod: KubeObject): Promise<st
   const parts = [`${ready}/${containers} containers ready`];
   if (waiting.length > 0) parts.push(`waiting: ${waiting.join(', ')}`);
   if (terminated.length > 0) parts.push(`terminated: ${terminated.join(', ')}`);
+  const exits = (await Promise.all(statuses.filter((c) => !c.ready).map((c) => lastExit(kube, pod, c)))).filter((e): e is string => e !== undefined);
+  parts.push(...exits);
   const unscheduled = conditionsOf(pod).find((c) => c.type === 'PodScheduled' && c.status === 'False');
   if (unscheduled) parts.push(`unschedulable`);
   const node = (pod['spec'] as { nodeName?: string } | undefined)?.nodeName;

@@ -17,6 +17,15 @@ export function groupVersionPath(apiVersion: string): string {
   return apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
 }
 
+/** API groups Kubernetes itself serves (never from a CRD); "" is the core group. */
+const BUILT_IN_GROUPS = new Set([
+  '', 'apps', 'batch', 'autoscaling', 'policy', 'networking.k8s.io', 'discovery.k8s.io', 'rbac.authorization.k8s.io',
+  'apiextensions.k8s.io', 'admissionregistration.k8s.io', 'storage.k8s.io', 'scheduling.k8s.io', 'node.k8s.io',
+  'coordination.k8s.io', 'certificates.k8s.io', 'events.k8s.io', 'flowcontrol.apiserver.k8s.io', 'resource.k8s.io',
+]);
+
+const groupOf = (apiVersion: string): string => (apiVersion.includes('/') ? apiVersion.split('/')[0]! : '');
+
 export class Discovery {
   readonly #http: KubeHttp;
   readonly #cache = new Map<string, Map<string, ResourceInfo>>();
@@ -37,7 +46,7 @@ export class Discovery {
     return kinds;
   }
 
-  /** Throws a 404 KubeApiError when the server has no such kind (e.g. its CRD is not installed). */
+  /** Throws a 404 KubeApiError when the server has no such kind (e.g. its CRD is not installed, or the server is too old). */
   async resolve(apiVersion: string, kind: string): Promise<ResourceInfo> {
     let kinds = this.#cache.get(apiVersion);
     let info = kinds?.get(kind);
@@ -51,7 +60,7 @@ export class Discovery {
         ref: `${kind} (${apiVersion})`,
         status: 404,
         reason: 'NotFound',
-        apiMessage: `the server has no resource type for kind ${kind} in ${apiVersion} (is its CustomResourceDefinition installed and Established?)`,
+        apiMessage: `the server has no resource type for kind ${kind} in ${apiVersion} (${BUILT_IN_GROUPS.has(groupOf(apiVersion)) ? 'a built-in API: this server does not serve it, perhaps too old or with it disabled; `kubectl api-versions` lists what it serves' : 'is its CustomResourceDefinition installed and Established?'})`,
       });
     }
     return info;

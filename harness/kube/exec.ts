@@ -3,13 +3,16 @@
 import { Readable, Writable } from 'node:stream';
 import { Exec, type KubeConfig, type V1Status } from '@kubernetes/client-node';
 import pRetry from 'p-retry';
-import { isNotFound, isTransient, KubeApiError } from './errors.ts';
+import { isNotFound, isTransient, isUnreachable, KubeApiError, reasonOfStatus } from './errors.ts';
 import type { RetryPolicy } from './http.ts';
+import type { ApiReachability } from './reachability.ts';
 import type { KubeReader } from './diagnose.ts';
 import { describePod, formatDuration, podPhase } from './diagnose.ts';
 import type { ExecOptions, ExecResult, ExecTarget } from './types.ts';
 
 const DEFAULT_EXEC_TIMEOUT_MS = 60_000;
+/** The channel protocol that can half-close stdin. */
+const STDIN_PROTOCOL = 'v5.channel.k8s.io';
 
 type ExecSocket = Awaited<ReturnType<Exec['exec']>>;
 
@@ -48,11 +51,13 @@ export class KubeExec {
   readonly #exec: Exec;
   readonly #reader: KubeReader;
   readonly #retry: RetryPolicy;
+  readonly #reachability: ApiReachability;
 
-  constructor(kc: KubeConfig, reader: KubeReader, retry: RetryPolicy) {
+  constructor(kc: KubeConfig, reader: KubeReader, retry: RetryPolicy, reachability: ApiReachability) {
     this.#exec = new Exec(kc);
     this.#reader = reader;
     this.#retry = retry;
+    this.#reachability = reachability;
   }
 
   async run(target: ExecTarget, command: string[], opts: ExecOptions = {}): Promise<ExecResult> {
@@ -63,24 +68,39 @@ export class KubeExec {
     let status: V1Status | undefined;
     const deadline = Date.now() + timeoutMs;
     let attempts = 0;
+    const retries = this.#reachability.retries(this.#retry.retries);
     const connect = (): Promise<ExecSocket> =>
       pRetry(
         async () => {
           attempts++;
           const stdin = opts.stdin === undefined ? null : Readable.from([Buffer.from(opts.stdin, 'utf8')]);
+          let ws: ExecSocket;
           try {
-            return await this.#exec.exec(target.namespace, target.pod, target.container ?? '', command, stdout, stderr, stdin, false, (s) => {
+            ws = await this.#exec.exec(target.namespace, target.pod, target.container ?? '', command, stdout, stderr, stdin, false, (s) => {
               status = s;
             });
           } catch (err) {
-            throw await this.#connectError(target, what, err);
+            const connectError = await this.#connectError(target, what, err);
+            if (!isUnreachable(connectError)) this.#reachability.answered();
+            throw connectError;
           }
+          this.#reachability.answered();
+          return ws;
         },
-        { retries: this.#retry.retries, minTimeout: this.#retry.minTimeoutMs, factor: 2, shouldRetry: ({ error }) => isTransient(error) && Date.now() < deadline },
+        { retries, minTimeout: this.#retry.minTimeoutMs, factor: 2, shouldRetry: ({ error }) => isTransient(error) && Date.now() < deadline },
       );
     const ws = await connect().catch((err: unknown) => {
-      throw err instanceof KubeApiError ? err.withAttempts(attempts) : err;
+      throw this.#reachability.gaveUp(err instanceof KubeApiError ? err.withAttempts(attempts) : err, retries === 0);
     });
+    // Before v5 the channel protocol has no way to close stdin: the command would wait for an end
+    // of input that never comes, and its output would be lost with the timeout.
+    if (opts.stdin !== undefined && ws.protocol !== STDIN_PROTOCOL) {
+      ws.terminate();
+      throw new Error(
+        `${what} needs to send stdin, which this API server cannot end: it speaks ${ws.protocol || 'no channel protocol'} for exec, ` +
+          `and only ${STDIN_PROTOCOL} can close stdin (upgrade the API server, or exec without stdin)`,
+      );
+    }
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         ws.terminate();
@@ -93,9 +113,20 @@ export class KubeExec {
       if (ws.readyState === ws.CLOSED) finish();
       else ws.on('close', finish);
     });
-    if (!status) throw new Error(`${what}: the connection closed without an exit status (stdout: ${JSON.stringify(stdout.text().slice(0, 200))}, stderr: ${JSON.stringify(stderr.text().slice(0, 200))})`);
+    if (!status) {
+      // Seen on a real API server when the kubelet cannot be dialled and stdin was sent: at times no status at all.
+      const notRunning = await this.#notRunning(target).catch(() => undefined);
+      throw new Error(
+        `${what}: the connection closed without an exit status (stdout: ${JSON.stringify(stdout.text().slice(0, 200))}, stderr: ${JSON.stringify(stderr.text().slice(0, 200))})` +
+          (notRunning ? ` (${notRunning})` : ''),
+      );
+    }
     const exitCode = exitCodeOf(status);
-    if (exitCode === undefined) throw new Error(`${what} failed: ${status.reason ?? status.status ?? 'Failure'}: ${status.message ?? 'no message'}`);
+    if (exitCode === undefined) {
+      // E.g. InternalError "error dialing backend": no kubelet answered. A pod that never ran tells why.
+      const notRunning = await this.#notRunning(target).catch(() => undefined);
+      throw new Error(`${what} failed: ${status.reason ?? status.status ?? 'Failure'}: ${status.message ?? 'no message'}${notRunning ? ` (${notRunning})` : ''}`);
+    }
     return { stdout: stdout.text(), stderr: stderr.text(), exitCode };
   }
 
@@ -119,6 +150,14 @@ export class KubeExec {
     } catch (lookupErr) {
       if (!isNotFound(lookupErr)) detail = `${message} (and the pod could not be read: ${(lookupErr as Error).message})`;
     }
-    return new KubeApiError({ verb: 'exec', ref, status: httpStatus, reason: httpStatus === 404 ? 'NotFound' : httpStatus ? 'UpgradeFailed' : 'ConnectionFailed', apiMessage: `${what}: ${detail}`, cause: raw });
+    // The refusal's Status body is not handed on by the WebSocket client: its code gives the reason.
+    const reason = httpStatus ? (reasonOfStatus(httpStatus) ?? 'UpgradeFailed') : 'ConnectionFailed';
+    return new KubeApiError({ verb: 'exec', ref, status: httpStatus, reason, apiMessage: `${what}: ${detail}`, cause: raw });
+  }
+
+  /** "the pod is not running: <pod described>", or undefined for a Running (or absent) pod. */
+  async #notRunning(target: ExecTarget): Promise<string | undefined> {
+    const pod = await this.#reader.get({ apiVersion: 'v1', kind: 'Pod', namespace: target.namespace, name: target.pod });
+    return pod && podPhase(pod) !== 'Running' ? `the pod is not running: ${await describePod(this.#reader, pod)}` : undefined;
   }
 }

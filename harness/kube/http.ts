@@ -4,7 +4,8 @@ import http from 'node:http';
 import https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
 import pRetry from 'p-retry';
-import { isTransient, KubeApiError } from './errors.ts';
+import { isTransient, KubeApiError, reasonOfStatus } from './errors.ts';
+import type { ApiReachability } from './reachability.ts';
 
 export interface RetryPolicy {
   /** Retries after the first attempt. Default 5. */
@@ -33,7 +34,8 @@ interface Response {
 }
 
 function toApiError(req: KubeRequest, res: Response): KubeApiError {
-  let reason = http.STATUS_CODES[res.status] ?? 'Error';
+  // A plain-text 404 (a group the server does not serve) or a Status without reason still gets one.
+  let reason = reasonOfStatus(res.status) ?? http.STATUS_CODES[res.status] ?? 'Error';
   let apiMessage = res.text.trim() || reason;
   try {
     const status = JSON.parse(res.text) as { kind?: string; reason?: string; message?: string };
@@ -51,33 +53,37 @@ export class KubeHttp {
   readonly #kc: KubeConfig;
   readonly #server: URL;
   readonly #retry: RetryPolicy;
+  readonly #reachability: ApiReachability;
 
-  constructor(kc: KubeConfig, server: string, retry: RetryPolicy) {
+  constructor(kc: KubeConfig, server: string, retry: RetryPolicy, reachability: ApiReachability) {
     this.#kc = kc;
     this.#server = new URL(server);
     this.#retry = retry;
+    this.#reachability = reachability;
   }
 
   /** Text of a 2xx response; KubeApiError otherwise (after retries for transient failures). */
   async text(req: KubeRequest): Promise<string> {
     let attempts = 0;
+    const retries = this.#reachability.retries(this.#retry.retries);
     try {
       return await pRetry(
         async () => {
           attempts++;
           const res = await this.#once(req);
+          this.#reachability.answered();
           if (res.status >= 200 && res.status < 300) return res.text;
           throw toApiError(req, res);
         },
         {
-          retries: this.#retry.retries,
+          retries,
           minTimeout: this.#retry.minTimeoutMs,
           factor: 2,
           shouldRetry: ({ error }) => isTransient(error),
         },
       );
     } catch (err) {
-      throw err instanceof KubeApiError ? err.withAttempts(attempts) : err;
+      throw this.#reachability.gaveUp(err instanceof KubeApiError ? err.withAttempts(attempts) : err, retries === 0);
     }
   }
 

@@ -16,11 +16,12 @@ import { Discovery, groupVersionPath } from './discovery.ts';
 import { isAlreadyExists, isNotFound, KubeApiError } from './errors.ts';
 import { KubeExec } from './exec.ts';
 import { DEFAULT_RETRY, KubeHttp, type RetryPolicy } from './http.ts';
+import { ApiReachability } from './reachability.ts';
 import { applyOrder, isCrd, parseManifests, withRunLabel } from './manifests.ts';
 import type { ApplyOptions, ExecOptions, ExecResult, ExecTarget, Kube, KubeEvent, KubeObject, ListOptions, ObjectRef, WaitCondition } from './types.ts';
 import { waitFor } from './waits.ts';
 
-export { isAlreadyExists, isConflict, isNotFound, isTransient, KubeApiError } from './errors.ts';
+export { isAlreadyExists, isConflict, isNotFound, isTransient, isUnreachable, KubeApiError } from './errors.ts';
 export { WaitTimeoutError } from './waits.ts';
 export { RUN_LABEL } from './manifests.ts';
 export type { RetryPolicy } from './http.ts';
@@ -57,6 +58,9 @@ function loadKubeConfig(opts: CreateKubeOptions): KubeConfig {
     }
     kc.setCurrentContext(opts.context);
   }
+  const where = `kubeconfig${opts.kubeconfigPath ? ` ${opts.kubeconfigPath}` : ''}`;
+  if (kc.getContexts().length === 0) throw new BadInputError(`${where} has no contexts`, 'Give a kubeconfig with a context and current-context, e.g. from `kind get kubeconfig --name <cluster>`.');
+  if (!kc.getCurrentContext()) throw new BadInputError(`${where} sets no current-context`, `Set one of: ${kc.getContexts().map((c) => c.name).join(', ')}.`);
   if (!kc.getCurrentCluster()) {
     throw new BadInputError(`kubeconfig${opts.kubeconfigPath ? ` ${opts.kubeconfigPath}` : ''} names no cluster for context "${kc.getCurrentContext()}"`, 'Check current-context and the clusters list.');
   }
@@ -75,9 +79,10 @@ class ClientNodeKube implements Kube {
     const kc = loadKubeConfig(opts);
     const retry = { ...DEFAULT_RETRY, ...opts.retry };
     this.server = kc.getCurrentCluster()!.server;
-    this.#http = new KubeHttp(kc, this.server, retry);
+    const reachability = new ApiReachability();
+    this.#http = new KubeHttp(kc, this.server, retry, reachability);
     this.#discovery = new Discovery(this.#http);
-    this.#exec = new KubeExec(kc, this, retry);
+    this.#exec = new KubeExec(kc, this, retry, reachability);
     this.#runId = opts.runId;
     this.#defaultNamespace = kc.getContextObject(kc.getCurrentContext())?.namespace ?? 'default';
   }
@@ -123,7 +128,8 @@ class ClientNodeKube implements Kube {
       if (!isAlreadyExists(err)) throw err;
       const existing = await this.#http.json<KubeObject>({ method: 'GET', path: paths.object, verb: 'get', ref });
       if (existing.metadata['deletionTimestamp']) {
-        throw new KubeApiError({ verb: 'create', ref, status: 409, reason: 'AlreadyExists', apiMessage: `${(err as KubeApiError).apiMessage}, and it is being deleted (since ${String(existing.metadata['deletionTimestamp'])}); wait for it to be gone and create it again` });
+        // The server's message already begins "object is being deleted: "; the adapter adds since when.
+        throw new KubeApiError({ verb: 'create', ref, status: 409, reason: 'AlreadyExists', apiMessage: `${(err as KubeApiError).apiMessage} (since ${String(existing.metadata['deletionTimestamp'])}); wait for it to be gone and create it again` });
       }
       return existing;
     }

@@ -62,7 +62,9 @@ export type WaitCondition =
   | { kind: 'jobComplete'; namespace: string; name: string }
   | { kind: 'nodesReady'; minCount?: number }
   | { kind: 'crdEstablished'; name: string }
-  | { kind: 'deleted'; ref: ObjectRef };
+  | { kind: 'deleted'; ref: ObjectRef }
+  /** The object exists and, when `path` is given, holds a non-empty value there (numeric keys index lists). */
+  | { kind: 'exists'; ref: ObjectRef; path?: string[] };
 
 export interface KubeEvent {
   namespace: string;

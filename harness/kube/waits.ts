@@ -42,6 +42,15 @@ async function podsOf(kube: KubeReader, owner: KubeObject, fallbackSelector: str
   });
 }
 
+function nonEmptyAt(obj: KubeObject, path: string[]): boolean {
+  let node: unknown = obj;
+  for (const key of path) {
+    if (typeof node !== 'object' || node === null) return false;
+    node = (node as Record<string, unknown>)[key];
+  }
+  return node !== undefined && node !== null && node !== '';
+}
+
 function waiterFor(kube: KubeReader, c: WaitCondition): Waiter {
   switch (c.kind) {
     case 'podsReady': {
@@ -70,13 +79,15 @@ function waiterFor(kube: KubeReader, c: WaitCondition): Waiter {
           if (!ds) return WAITING;
           const s = statusOf(ds);
           const desired = s['desiredNumberScheduled'] ?? 0;
-          const rolledOut = (s['observedGeneration'] ?? 0) >= generation(ds) && (s['updatedNumberScheduled'] ?? 0) >= desired && (s['numberAvailable'] ?? 0) >= desired;
+          // No pod wanted on any node runs nothing: not a rollout (a nodeSelector matching no node).
+          const rolledOut = desired > 0 && (s['observedGeneration'] ?? 0) >= generation(ds) && (s['updatedNumberScheduled'] ?? 0) >= desired && (s['numberAvailable'] ?? 0) >= desired;
           return rolledOut ? DONE : WAITING;
         },
         async explain() {
           const ds = await kube.get(ref);
           if (!ds) return 'the DaemonSet does not exist';
           const s = statusOf(ds);
+          if ((s['desiredNumberScheduled'] ?? 0) === 0) return 'it wants no pod on any node (does its nodeSelector or affinity match no node, or do taints keep it off them all?)';
           const pods = await podsOf(kube, ds, `app=${c.name}`);
           return `${s['numberReady'] ?? 0}/${s['desiredNumberScheduled'] ?? 0} pods ready; ${await describeUnreadyPods(kube, pods, ds)}`;
         },
@@ -137,6 +148,7 @@ function waiterFor(kube: KubeReader, c: WaitCondition): Waiter {
         },
         async explain() {
           const nodes = await kube.list('v1', 'Node');
+          if (nodes.length === 0) return `the cluster has no nodes (want at least ${min} Ready)`;
           const notReady = nodes.filter((n) => !hasCondition(n, 'Ready')).map((n) => {
             const ready = conditionsOf(n).find((x) => x.type === 'Ready');
             return `${n.metadata.name}: NotReady (${ready ? `${ready.reason ?? ready.status}: ${ready.message ?? ''}` : 'no Ready condition'})`;
@@ -160,6 +172,23 @@ function waiterFor(kube: KubeReader, c: WaitCondition): Waiter {
         },
       };
     }
+    case 'exists': {
+      const r = c.ref;
+      const name = `${r.kind} ${r.namespace ? `${r.namespace}/` : ''}${r.name}`;
+      const at = c.path === undefined ? '' : ` with ${c.path.join('.')} set`;
+      return {
+        what: `${name} to exist${at}`,
+        async check() {
+          const obj = await kube.get(r);
+          return obj !== undefined && (c.path === undefined || nonEmptyAt(obj, c.path)) ? DONE : WAITING;
+        },
+        async explain() {
+          const obj = await kube.get(r);
+          if (!obj) return 'it does not exist';
+          return `it exists but ${c.path?.join('.') ?? 'the path'} is empty`;
+        },
+      };
+    }
     case 'deleted': {
       const r = c.ref;
       const name = `${r.kind} ${r.namespace ? `${r.namespace}/` : ''}${r.name}`;
@@ -174,10 +203,13 @@ function waiterFor(kube: KubeReader, c: WaitCondition): Waiter {
           const phase = (obj['status'] as { phase?: string } | undefined)?.phase;
           const finalizers = [...((obj.metadata['finalizers'] as string[] | undefined) ?? []), ...(((obj['spec'] as { finalizers?: string[] } | undefined)?.finalizers) ?? [])];
           const event = await lastEvent(kube, obj);
+          // A Terminating Namespace says in its conditions what content (and whose finalizers) hold it.
+          const holding = r.kind === 'Namespace' ? conditionsOf(obj).filter((x) => x.status === 'True').map((x) => `${x.type}: ${x.message ?? x.reason ?? ''}`) : [];
           const parts = [
             obj.metadata['deletionTimestamp'] ? `being deleted since ${String(obj.metadata['deletionTimestamp'])}` : 'not marked for deletion',
             ...(phase ? [`phase ${phase}`] : []),
             ...(finalizers.length ? [`finalizers: ${finalizers.join(', ')}`] : []),
+            ...holding,
             ...(event ? [`last event: ${event}`] : []),
           ];
           return `still exists (${parts.join(', ')})`;

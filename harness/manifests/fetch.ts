@@ -3,11 +3,12 @@
 // be applied.
 
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UNVERIFIED_SHA256 } from '../../clusters/pin.ts';
 import { BadInputError, CnimatrixError, ExitCode } from '../model/errors.ts';
+import { writeFileAtomic } from './atomic-write.ts';
 
 export interface PinRef {
   url: string;
@@ -56,8 +57,17 @@ export function hashMismatchError(pin: PinRef, actual: string): CnimatrixError {
   );
 }
 
-/** Reads the URL without any cache. https:// and file:// only. */
-export async function readSource(url: string, fetchImpl: typeof fetch = fetch): Promise<Buffer> {
+/** "fetch failed: getaddrinfo ENOTFOUND example.org": fetch hides the reason in its cause. */
+function downloadFailure(error: Error): string {
+  const reason = error.cause instanceof Error ? error.cause.message : undefined;
+  return reason && !error.message.includes(reason) ? `${error.message}: ${reason}` : error.message;
+}
+
+/**
+ * Reads the URL without any cache. https:// and file:// only. `offlinePath` is where a file with
+ * the pinned content would be taken from instead, named in the hint when the download fails.
+ */
+export async function readSource(url: string, fetchImpl: typeof fetch = fetch, offlinePath?: string): Promise<Buffer> {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -70,7 +80,7 @@ export async function readSource(url: string, fetchImpl: typeof fetch = fetch): 
     } catch (cause) {
       throw new CnimatrixError(`cannot read pinned file ${url}: ${(cause as Error).message}`, {
         exitCode: ExitCode.infrastructure,
-        hint: 'check that the file exists (vendored manifests are listed in docs/pins.md with the command that produces them)',
+        hint: 'check that the file exists, or point the override (overrides.manifests.<id>) at one that does',
         cause,
       });
     }
@@ -82,9 +92,10 @@ export async function readSource(url: string, fetchImpl: typeof fetch = fetch): 
   try {
     response = await fetchImpl(url, { redirect: 'follow' });
   } catch (cause) {
-    throw new CnimatrixError(`cannot download ${url}: ${(cause as Error).message}`, {
+    const offline = offlinePath ? `, or for an offline run put the file it serves at ${offlinePath}` : '';
+    throw new CnimatrixError(`cannot download ${url}: ${downloadFailure(cause as Error)}`, {
       exitCode: ExitCode.infrastructure,
-      hint: 'check network access, or pre-fill the cache (<cacheDir>/<sha256>) for offline runs',
+      hint: `check network access (behind a proxy set HTTPS_PROXY, and NO_PROXY for hosts to reach directly)${offline}`,
       cause,
     });
   }
@@ -118,14 +129,12 @@ export async function fetchPinnedBytes(pin: PinRef, opts: FetchOptions): Promise
   const cached = await readCached(cachePath, pin, opts.log);
   if (cached !== undefined) return cached;
 
-  const fresh = await readSource(pin.url, opts.fetchImpl);
+  const fresh = await readSource(pin.url, opts.fetchImpl, cachePath);
   const actual = sha256Hex(fresh);
   if (actual !== pin.sha256) throw hashMismatchError(pin, actual);
 
   await mkdir(opts.cacheDir, { recursive: true });
-  const tmp = `${cachePath}.${process.pid}.${Date.now()}.tmp`;
-  await writeFile(tmp, fresh);
-  await rename(tmp, cachePath);
+  await writeFileAtomic(cachePath, fresh);
   return fresh;
 }
 

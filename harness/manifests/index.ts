@@ -6,4 +6,5 @@ export { imagesInManifest } from './images.ts';
 export { verifyPin, verifyPins, type PinStatus, type PinVerification } from './verify.ts';
 export { extractTarMember } from './tar.ts';
 export { preparedPath, runPrepareStep } from './prepare.ts';
+export { preloadReference, retagForPreload } from './preload.ts';
 export { parseManifest, stringifyManifest, type ManifestObject } from './yaml-docs.ts';

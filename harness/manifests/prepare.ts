@@ -1,9 +1,10 @@
 // Runs a plan's host-side prepare steps: pinned archive -> cache -> extracted file for extraMounts.
 
-import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { PrepareStep } from '../../clusters/prepare-step.ts';
 import { CnimatrixError, ExitCode } from '../model/errors.ts';
+import { writeFileAtomic } from './atomic-write.ts';
 import { fetchPinnedBytes, type FetchOptions } from './fetch.ts';
 import { extractTarMember } from './tar.ts';
 
@@ -26,9 +27,7 @@ export async function runPrepareStep(step: PrepareStep, opts: FetchOptions): Pro
   const existing = await readFile(dest).catch(() => undefined);
   if (existing === undefined || !existing.equals(content)) {
     await mkdir(dirname(dest), { recursive: true });
-    const tmp = `${dest}.${process.pid}.tmp`;
-    await writeFile(tmp, content);
-    await rename(tmp, dest);
+    await writeFileAtomic(dest, content);
   }
   await chmod(dest, step.fileMode);
   return dest;

@@ -117,6 +117,13 @@ function applyOne(objects: ManifestObject[], t: ManifestTransform, source: strin
         for (const container of containers) setEnv(container, t.env);
       }
       return;
+    case 'setImagePullPolicy':
+      for (const workload of targets) {
+        const containers = podContainers(workload);
+        if (containers.length === 0) throw transformError(t, source, 'the target has no containers');
+        for (const container of containers) container['imagePullPolicy'] = t.policy;
+      }
+      return;
     case 'setField':
       for (const object of targets) {
         let node: Json = object;

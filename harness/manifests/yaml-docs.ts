@@ -24,9 +24,28 @@ export function parseManifest(text: string, source: string): ManifestObject[] {
         hint: 'check the pin: the URL may serve something other than a manifest',
       });
     }
-    objects.push(value as ManifestObject);
+    objects.push(...listItems(value as ManifestObject, source));
   }
   return objects;
+}
+
+/**
+ * A `kind: List` (or any `…List` with items) stands for its items, as kubectl reads it; rajch/weave
+ * ships its manifest as one. Transforms then see the objects themselves.
+ */
+function listItems(value: ManifestObject, source: string): ManifestObject[] {
+  const kind = value['kind'];
+  if (typeof kind !== 'string' || !kind.endsWith('List') || !Array.isArray(value['items'])) return [value];
+  const items = value['items'] as unknown[];
+  for (const [i, item] of items.entries()) {
+    if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+      throw new CnimatrixError(`manifest ${source}: item ${i + 1} of its ${kind} is not a Kubernetes object`, {
+        exitCode: ExitCode.infrastructure,
+        hint: 'check the pin: the URL may serve something other than a manifest',
+      });
+    }
+  }
+  return items as ManifestObject[];
 }
 
 export function stringifyManifest(objects: ManifestObject[]): string {

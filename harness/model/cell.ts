@@ -10,6 +10,9 @@ export type ProxyMode = (typeof PROXY_MODES)[number];
 /** Features a cell may or may not have; tests declare the ones they need. */
 export const CAPABILITIES = [
   'networkPolicy', // NetworkPolicy is enforced (ingress and egress)
+  // ipBlock peers match pod IPs. Kubernetes meant ipBlocks for cluster-external addresses and leaves
+  // pod IPs to the CNI; Cilium's never match pods (clusters/cilium.ts has the reference).
+  'ipBlockMatchesPodIPs',
   'sctp', // SCTP pod traffic (and SCTP in policies when networkPolicy is also present)
   'ipv6',
   'kubeProxyReplacement', // Services work without kube-proxy (proxy mode "none")
@@ -35,13 +38,23 @@ export interface CellInfo {
   cniVersion: string;
   proxyMode: ProxyMode;
   capabilities: Capability[];
+  /**
+   * Capabilities the profile declares that the live cluster was probed not to have, each with the
+   * evidence. Their checks are unsupported with that reason, --strict or not: running them would
+   * only measure the cluster's kernel, not the CNI.
+   */
+  probedAbsent?: Partial<Record<Capability, string>>;
   runId: string;
   /** Run tests even when the cell lacks a capability they need. */
   strict: boolean;
   /** Docker network the cluster's nodes are on; external clients join it. */
   dockerNetwork: string;
+  /** Why no client on this machine can reach the nodes from outside the cluster (external checks are then unavailable). */
+  externalUnavailable?: string;
   /** Name of the kind cluster, or the API server address for --kubeconfig runs. */
   clusterName: string;
+  /** Nodes that accept the suites' pods (not cordoned), counted when the suites start. */
+  schedulableNodes?: number;
 }
 
 export const CELL_ENV = 'CNIMATRIX_CELL';

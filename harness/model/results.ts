@@ -18,6 +18,8 @@ export interface TestResult {
   message?: string;
   /** unsupported: why; flaky: what flipped before it settled. */
   detail?: string;
+  /** When the test's suite began (the JUnit testsuite timestamp); absent: the cell's start. */
+  suiteStartedAt?: string;
 }
 
 /** The named actions of a cell's lifecycle, in order. */
@@ -27,6 +29,7 @@ export const PHASES = [
   'wait-ready',
   'install-ingress',
   'verify-proxy-mode',
+  'probe-capabilities',
   'run-suites',
   'collect',
   'delete-cluster',
@@ -46,7 +49,17 @@ export interface CellMeta {
   cni: CniName;
   cniVersion: string;
   proxyMode: ProxyMode;
+  /**
+   * The capabilities the cell's profile declares (as planned: an existing cluster without an nginx
+   * IngressClass is planned without ingress), whatever the live cluster turned out to have.
+   */
   capabilities: Capability[];
+  /**
+   * Declared capabilities the live cluster was probed not to have (probe-capabilities), each with
+   * the evidence; absent when the probe found none missing or did not run. What the cell could
+   * test is `capabilities` less these; keeping the two apart tells where each capability came from.
+   */
+  probedAbsent?: Partial<Record<Capability, string>>;
   kindVersion: string;
   kubernetesVersion: string;
   nodeImage: string;

@@ -9,7 +9,6 @@ import { profiles } from '../../clusters/index.ts';
 import { ingressNginx } from '../../clusters/ingress/ingress-nginx.ts';
 import type { InstallStep, WaitStep } from '../../clusters/install-step.ts';
 import { waitStep } from '../../clusters/install-step.ts';
-import { isUnverified } from '../../clusters/pin.ts';
 import { MINUTE_MS, type CniProfile, type ProfileContext } from '../../clusters/profile.ts';
 import { proxyModes as proxyModeInfo } from '../../clusters/proxy-modes.ts';
 import { kindPins, testImages } from '../../clusters/versions.ts';
@@ -17,8 +16,9 @@ import { CNI_NAMES, PROXY_MODES, SUITE_NAMES, cellId, type Capability, type CniN
 import { BadInputError } from '../model/errors.ts';
 import { preparedPath } from '../manifests/prepare.ts';
 import { clusterNameFor, validateRunId } from './cluster-name.ts';
+import { describePinProblems, pinProblems } from './pin-check.ts';
 import { buildKindConfig, renderKindConfig, validateKindConfig } from './kind-config.ts';
-import { PLAN_SCHEMA_VERSION, type Plan, type PlanRequest, type PlannedCell, type PlannedIngress, type UnsupportedCell } from './types.ts';
+import { PLAN_SCHEMA_VERSION, type Plan, type PlanRequest, type PlannedCell, type PlannedIngress, type RefusedCell, type UnsupportedCell } from './types.ts';
 
 export const DEFAULT_WORKERS = 2;
 const MAX_WORKERS = 9;
@@ -86,12 +86,6 @@ function withOverrides(steps: InstallStep[], overrides: Overrides): InstallStep[
   });
 }
 
-function unverifiedWarnings(steps: InstallStep[]): string[] {
-  return steps
-    .filter((s): s is Extract<InstallStep, { kind: 'applyManifest' }> => s.kind === 'applyManifest' && isUnverified(s.manifest))
-    .map((s) => `pin ${s.manifest.id} unverified: no sha256 recorded, install stops there (see \`cnimatrix pins verify\`, docs/pins.md)`);
-}
-
 function kubernetesMinor(nodeImage: string): number | undefined {
   const match = /:v1\.(\d+)\./.exec(nodeImage);
   return match?.[1] === undefined ? undefined : Number(match[1]);
@@ -131,6 +125,19 @@ function clusterReadiness(nodes: number, mode: ProxyMode): WaitStep[] {
       ? [waitStep('kube-proxy DaemonSet rolled out', { kind: 'daemonSetRolledOut', namespace: 'kube-system', name: 'kube-proxy' }, 3 * MINUTE_MS)]
       : []),
     waitStep('CoreDNS available', { kind: 'deploymentAvailable', namespace: 'kube-system', name: 'coredns' }, 3 * MINUTE_MS),
+  ];
+}
+
+/**
+ * Readiness of a cluster cnimatrix did not create: whatever it has, not what kind would have made
+ * — every node Ready (however many), the pods behind kube-system/kube-dns (CoreDNS and kube-dns
+ * both carry k8s-app=kube-dns) Ready. kube-proxy is not looked for by name: it may be a static pod
+ * or a systemd unit, and verify-proxy-mode asks every node's kube-proxy anyway.
+ */
+function existingClusterReadiness(): WaitStep[] {
+  return [
+    waitStep('every node Ready', { kind: 'nodesReady', minCount: 1 }, 5 * MINUTE_MS),
+    waitStep('cluster DNS pods (k8s-app=kube-dns) Ready', { kind: 'podsReady', namespace: 'kube-system', labelSelector: 'k8s-app=kube-dns', minCount: 1 }, 3 * MINUTE_MS),
   ];
 }
 
@@ -208,7 +215,6 @@ function planCell(inputs: CellInputs): PlannedCell {
     ...proxyModeInfo[mode].warnings,
     ...inputs.caveats,
     ...(profile.legacy === undefined ? [] : [`legacy: ${profile.legacy.reason}`]),
-    ...unverifiedWarnings([...installSteps, ...(ingress?.installSteps ?? [])]),
   ];
 
   return {
@@ -222,13 +228,14 @@ function planCell(inputs: CellInputs): PlannedCell {
     kindConfigYaml: renderKindConfig(kindConfig),
     prepare,
     installSteps,
-    readiness: [...profile.readiness, ...clusterReadiness(inputs.workers + 1, mode)],
+    readiness: [...profile.readiness, ...(inputs.request.existingCluster === true ? existingClusterReadiness() : clusterReadiness(inputs.workers + 1, mode))],
     ...(ingress === undefined ? {} : { ingress }),
     images,
     hostPrereqs: hostPrereqsFor(profile, mode, capabilities, inputs.suites),
     diagnostics: [...profile.diagnostics, ...clusterDiagnostics(mode), ...(ingress?.diagnostics ?? [])],
     warnings,
     ...(profile.legacy === undefined ? {} : { legacy: profile.legacy }),
+    ...(mode === 'none' && profile.kubeProxyReplacementCheck !== undefined ? { kubeProxyReplacementCheck: profile.kubeProxyReplacementCheck } : {}),
     ...(profile.hostExclusive === undefined ? {} : { hostExclusive: profile.hostExclusive }),
     notes: profile.notes,
   };
@@ -252,6 +259,7 @@ export function buildPlan(request: PlanRequest): Plan {
 
   const cells: PlannedCell[] = [];
   const unsupported: UnsupportedCell[] = [];
+  const refused: RefusedCell[] = [];
   for (const cni of cnis) {
     const profile = profiles[cni];
     for (const mode of modes) {
@@ -260,12 +268,17 @@ export function buildPlan(request: PlanRequest): Plan {
         unsupported.push({ id: cellId(cni, mode), cni, proxyMode: mode, reason: decision.reason });
         continue;
       }
-      cells.push(
-        planCell({
-          request, profile, mode, capabilities: decision.capabilities, caveats: decision.caveats, nodeImage, workers,
-          cacheDir: request.cacheDir ?? defaultCacheDir(), arch, suites, ingress, overrides,
-        }),
-      );
+      const cell = planCell({
+        request, profile, mode, capabilities: decision.capabilities, caveats: decision.caveats, nodeImage, workers,
+        cacheDir: request.cacheDir ?? defaultCacheDir(), arch, suites, ingress, overrides,
+      });
+      // An existing cluster installs nothing, so its pins do not matter.
+      const problems = request.existingCluster === true ? [] : pinProblems(cell.prepare, [...cell.installSteps, ...(cell.ingress?.installSteps ?? [])]);
+      if (problems.length > 0) {
+        refused.push({ id: cell.id, cni, proxyMode: mode, reason: describePinProblems(problems), pins: problems });
+        continue;
+      }
+      cells.push(cell);
     }
   }
 
@@ -281,7 +294,7 @@ export function buildPlan(request: PlanRequest): Plan {
     const exclusive = cells.filter((c) => c.cni === cni && c.hostExclusive !== undefined);
     if (exclusive.length > 1) warnings.push(`the ${exclusive.length} ${cni} cells run one at a time: ${exclusive[0]?.hostExclusive}`);
   }
-  if (cells.length === 0) warnings.push('no supported cell in this request: nothing will run');
+  if (cells.length === 0) warnings.push(refused.length > 0 ? 'no runnable cell in this request: nothing will run' : 'no supported cell in this request: nothing will run');
 
   return {
     schemaVersion: PLAN_SCHEMA_VERSION,
@@ -290,6 +303,7 @@ export function buildPlan(request: PlanRequest): Plan {
     nodeImage,
     cells,
     unsupported,
+    refused,
     warnings,
   };
 }

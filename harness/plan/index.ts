@@ -6,4 +6,6 @@ export { buildKindConfig, renderKindConfig, validateKindConfig, parseCidr, KIND_
 export type { KindConfig, KindConfigInput, KindMount, KindNode } from './kind-config.ts';
 export { renderPlan, PLAN_FORMATS, type PlanFormat } from './render.ts';
 export { PLAN_SCHEMA_VERSION } from './types.ts';
-export type { Plan, PlanRequest, PlannedCell, PlannedIngress, PlannedPrepareStep, UnsupportedCell } from './types.ts';
+export type { Plan, PlanRequest, PlannedCell, PlannedIngress, PlannedPrepareStep, RefusedCell, UnsupportedCell } from './types.ts';
+export { describePinProblems, pinProblems, type PinProblem } from './pin-check.ts';
+export { refusedCellsError } from './refusal.ts';

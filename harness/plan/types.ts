@@ -4,10 +4,11 @@
 import type { Diagnostic } from '../../clusters/diagnostic.ts';
 import type { HostPrereq } from '../../clusters/host-prereq.ts';
 import type { InstallStep, WaitStep } from '../../clusters/install-step.ts';
-import type { LegacyInfo } from '../../clusters/profile.ts';
+import type { KubeProxyReplacementCheck, LegacyInfo } from '../../clusters/profile.ts';
 import type { PrepareStep } from '../../clusters/prepare-step.ts';
 import type { Capability, CniName, ProxyMode, SuiteName } from '../model/cell.ts';
 import type { KindConfig } from './kind-config.ts';
+import type { PinProblem } from './pin-check.ts';
 
 export const PLAN_SCHEMA_VERSION = 'cnimatrix.io/plan/v1';
 
@@ -26,6 +27,8 @@ export interface PlanRequest {
   cacheDir?: string;
   /** Docker host architecture in Go naming (default: this machine's). */
   arch?: string;
+  /** The cells test a cluster that exists already (--kubeconfig): nothing is installed, pins are not checked. */
+  existingCluster?: boolean;
 }
 
 /** A prepare step with the absolute host path it writes (mounted by the kind config). */
@@ -62,6 +65,8 @@ export interface PlannedCell {
   diagnostics: Diagnostic[];
   warnings: string[];
   legacy?: LegacyInfo;
+  /** Proxy mode none only: how verify-proxy-mode asks the CNI that it replaces kube-proxy. */
+  kubeProxyReplacementCheck?: KubeProxyReplacementCheck;
   /** Cells of this CNI run one at a time on a host, for this reason. */
   hostExclusive?: string;
   notes: string[];
@@ -74,6 +79,16 @@ export interface UnsupportedCell {
   reason: string;
 }
 
+/** A supported combination that cannot run as pinned (e.g. a pin without a recorded sha256). */
+export interface RefusedCell {
+  id: string;
+  cni: CniName;
+  proxyMode: ProxyMode;
+  /** Every pin problem with its fix, in one line. */
+  reason: string;
+  pins: PinProblem[];
+}
+
 export interface Plan {
   schemaVersion: typeof PLAN_SCHEMA_VERSION;
   runId: string;
@@ -81,5 +96,7 @@ export interface Plan {
   nodeImage: string;
   cells: PlannedCell[];
   unsupported: UnsupportedCell[];
+  /** Refused before any cluster is created; `run` exits 4 while the request holds one. */
+  refused: RefusedCell[];
   warnings: string[];
 }

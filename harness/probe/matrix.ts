@@ -3,7 +3,8 @@
 import type { ExecTarget, Kube } from '../kube/types.ts';
 import { runBatches, type Probe } from './batch.ts';
 import { connectCommand, type ProbeProtocol } from './commands.ts';
-import { describeResult, type ProbeResult } from './outcome.ts';
+import type { ProbeResult } from './outcome.ts';
+import { judgeTable, type CellHistory, type TableVerdict } from './verdict.ts';
 
 export interface ProbeSource {
   /** Row key in the tables, e.g. "x/a". */
@@ -126,9 +127,18 @@ function expectedValue(expected: TruthTables, cell: Cell): boolean {
   return value;
 }
 
-/** Cells where `observed` differs from `expected`. */
-export function mismatchedCells(expected: TruthTables, observed: ObservedTables): (Cell & { result: ProbeResult })[] {
-  return [...cellsOf(observed)].filter((cell) => cell.value !== expectedValue(expected, cell));
+/**
+ * A probe that says nothing about the path: its exec failed, it printed no result line, or agnhost
+ * did not run (connect exits 0 connected, 1 not connected, anything else is the harness's failure).
+ * It is never counted as connected or blocked; it stays a mismatch, so it is probed again.
+ */
+export function inconclusive(result: ProbeResult): boolean {
+  return result.exitCode !== 0 && result.exitCode !== 1;
+}
+
+/** Cells where `observed` differs from `expected`, or whose probe was inconclusive. */
+export function mismatchedCells(expected: TruthTables, observed: ObservedTables): (Cell & { value: boolean; result: ProbeResult })[] {
+  return [...cellsOf(observed)].filter((cell) => inconclusive(cell.result) || cell.value !== expectedValue(expected, cell));
 }
 
 /** `tables` restricted to the cells that were probed (drops e.g. the self column). */
@@ -154,11 +164,9 @@ export interface SettleResult {
   matched: boolean;
   /** Probe rounds run (the first covers all sources, later ones only sources with mismatches). */
   attempts: number;
-  /** Every cell whose outcome changed between attempts, in order. */
-  flips: string[];
-  /** Cells that did not match on the first attempt. */
-  initialMismatches: string[];
   elapsedMs: number;
+  /** pass (possibly after converging), flaky (a cell flapped) or fail: see harness/probe/verdict.ts. */
+  verdict: TableVerdict;
 }
 
 export const SETTLE_WINDOW_ENV = 'CNIMATRIX_SETTLE_SECONDS';
@@ -178,7 +186,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Probes until observed == expected or the settle window ends. Only sources with a mismatching
- * cell are re-probed. A match that needed more than one attempt is flaky: `flips` says what changed.
+ * cell are re-probed. `verdict` judges every cell's observations (harness/probe/verdict.ts).
  */
 export async function settleMatrix(
   kube: Kube,
@@ -195,24 +203,31 @@ export async function settleMatrix(
   const windowEnds = Date.now() + windowMs;
   let attempts = 1;
   let mismatches = mismatchedCells(expected, observed);
-  const initialMismatches = mismatches.map((cell) => `${cellName(cell)}: expected ${expectedValue(expected, cell) ? 'connected' : 'blocked'}, got ${describeResult(cell.result)}`);
-  const flips: string[] = [];
+  // Each cell's conclusive observations: an inconclusive probe is no look at the path.
+  const histories = new Map<string, CellHistory>();
+  const record = (round: ObservedTables) => {
+    for (const cell of cellsOf(round)) {
+      if (inconclusive(cell.result)) continue;
+      const name = cellName(cell);
+      const history = histories.get(name) ?? { cell: name, expected: expectedValue(expected, cell), observed: [] };
+      history.observed.push(cell.value);
+      histories.set(name, history);
+    }
+  };
+  record(observed);
   while (mismatches.length > 0 && Date.now() < windowEnds) {
     await sleep(Math.max(0, attemptStarted + intervalMs - Date.now()));
     attemptStarted = Date.now();
     attempts += 1;
     const again = await probeMatrix(kube, spec, new Set(mismatches.map((cell) => cell.from)));
+    record(again);
     for (const cell of cellsOf(again)) {
-      const rows = observed.tables[cell.table];
-      const before = rows?.[cell.from]?.[cell.to];
-      if (before !== undefined && before !== cell.value) {
-        flips.push(`${cellName(cell)}: ${before ? 'connected' : 'blocked'} → ${describeResult(cell.result)} (attempt ${attempts})`);
-      }
       // The first attempt probed every source, so every row already exists.
       observed.tables[cell.table]![cell.from]![cell.to] = cell.value;
       observed.results[cell.table]![cell.from]![cell.to] = cell.result;
     }
     mismatches = mismatchedCells(expected, observed);
   }
-  return { observed, matched: mismatches.length === 0, attempts, flips, initialMismatches, elapsedMs: Date.now() - started };
+  const matched = mismatches.length === 0;
+  return { observed, matched, attempts, elapsedMs: Date.now() - started, verdict: judgeTable(matched, histories.values()) };
 }

@@ -57,12 +57,18 @@ const CONNECT_PREFIXES: Record<string, Outcome> = {
   UNKNOWN: 'error',
 };
 
+// agnhost connect prints one line: TCP a bare "TIMEOUT" or "REFUSED", UDP "TIMEOUT: …" or
+// "REFUSED: …", and SCTP reports a refusal only as "OTHER: connection refused".
+const CONNECT_LINE = /^(TIMEOUT|REFUSED|DNS|OTHER|UNKNOWN)(?::|$)/;
+
 function classifyConnect(exitCode: number, output: string): Outcome {
   if (exitCode === 0) return 'connected';
   if (exitCode !== 1) return 'error';
   for (const line of output.split('\n')) {
-    const prefix = /^(TIMEOUT|REFUSED|DNS|OTHER|UNKNOWN):/.exec(line.trim())?.[1];
-    if (prefix) return CONNECT_PREFIXES[prefix] ?? 'error';
+    const prefix = CONNECT_LINE.exec(line.trim())?.[1];
+    if (!prefix) continue;
+    if (prefix === 'OTHER' && /connection refused/i.test(line)) return 'refused';
+    return CONNECT_PREFIXES[prefix] ?? 'error';
   }
   return 'error';
 }
@@ -117,27 +123,36 @@ interface DialResponse {
   errors?: unknown;
 }
 
+/**
+ * What a netexec /dial error says: a failed lookup (also one that timed out) is a DNS error, then
+ * a timeout (the UDP read deadline, the HTTP client's "Client.Timeout"), a refusal, or else error.
+ */
+function dialFailureOutcome(reason: string): Outcome {
+  if (/\blookup\b|no such host/i.test(reason)) return 'dns-error';
+  if (/timeout|timed out/i.test(reason)) return 'timeout';
+  if (/refused/i.test(reason)) return 'refused';
+  return 'error';
+}
+
 function classifyDial(output: string): { outcome: Outcome; detail: ProbeDetail } {
-  const { body } = parseHttpResponse(output);
+  const { status, body } = parseHttpResponse(output);
+  const statusDetail = status !== undefined && !Number.isNaN(status) ? { httpStatus: status } : {};
   let parsed: DialResponse;
   try {
     parsed = JSON.parse(body) as DialResponse;
   } catch {
-    return { outcome: 'error', detail: { firstLine: firstLineOf(output), body } };
+    // netexec answers 400 with a text body when it cannot resolve the host or parse the query.
+    return { outcome: dialFailureOutcome(body), detail: { firstLine: firstLineOf(body || output), body, ...statusDetail } };
   }
   const responses = Array.isArray(parsed.responses) ? parsed.responses.map(String) : [];
   const errors = Array.isArray(parsed.errors) ? parsed.errors.map(String) : [];
   const first = responses[0];
   if (first !== undefined) {
     const clientIp = clientIpOf(first);
-    return { outcome: 'connected', detail: { firstLine: first, body, ...(clientIp ? { clientIp } : {}) } };
+    return { outcome: 'connected', detail: { firstLine: first, body, ...statusDetail, ...(clientIp ? { clientIp } : {}) } };
   }
   const reason = errors.join('; ');
-  let outcome: Outcome = 'error';
-  if (/timeout|timed out/i.test(reason)) outcome = 'timeout';
-  else if (/refused/i.test(reason)) outcome = 'refused';
-  else if (/no such host|lookup/i.test(reason)) outcome = 'dns-error';
-  return { outcome, detail: { firstLine: reason || firstLineOf(output), body } };
+  return { outcome: dialFailureOutcome(reason), detail: { firstLine: reason || firstLineOf(output), body, ...statusDetail } };
 }
 
 /** The outcome and detail of one finished probe command. */
@@ -152,10 +167,11 @@ export function classify(id: string, command: string[], exitCode: number, output
       }
       return { ...base, outcome: 'connected', detail: curlDetail(output) };
     case 'dial':
-      if (exitCode !== 0) {
-        // The dial request goes to the source pod's own netexec: a failure there is a harness error.
-        return { ...base, outcome: 'error', detail: { firstLine: firstLineOf(output) } };
-      }
+      // The dial request goes to the source pod's own netexec. curl timing out means that netexec
+      // was still waiting for the target (5 s for UDP and HTTP); any other curl failure is a
+      // harness error.
+      if (exitCode === 28) return { ...base, outcome: 'timeout', detail: { firstLine: firstLineOf(output) } };
+      if (exitCode !== 0) return { ...base, outcome: 'error', detail: { firstLine: firstLineOf(output) } };
       return { ...base, ...classifyDial(output) };
     case 'dig':
       // dig exits 9 when no server answered; 0 means the server answered (even NXDOMAIN).

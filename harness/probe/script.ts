@@ -1,5 +1,5 @@
 // The batched-probe script of docs/probe-protocol.md: one shell script per source pod that runs
-// every probe concurrently and prints one parseable result line per probe.
+// its probes concurrently, in waves of a bounded size, and prints one parseable result line per probe.
 
 /** Probe ids travel unquoted in the script and in result lines, so they are restricted. */
 export const PROBE_ID_PATTERN = /^[A-Za-z0-9_.:-]+$/;
@@ -20,8 +20,12 @@ export function shellQuote(word: string): string {
   return `'${word.replaceAll("'", `'\\''`)}'`;
 }
 
-/** The script that runs all `probes` in parallel and waits for them. */
-export function buildBatchScript(probes: ScriptProbe[]): string {
+/**
+ * The script that runs `probes` in parallel, at most `wave` at a time: each wave is started in the
+ * background and waited for before the next (POSIX sh has no `wait -n` for a sliding window).
+ */
+export function buildBatchScript(probes: ScriptProbe[], wave = Number.POSITIVE_INFINITY): string {
+  if (!(wave >= 1)) throw new Error(`a batch wave must hold at least one probe, not ${wave}`);
   const seen = new Set<string>();
   const lines = [PROBE_FUNCTION];
   for (const probe of probes) {
@@ -31,6 +35,7 @@ export function buildBatchScript(probes: ScriptProbe[]): string {
     if (seen.has(probe.id)) throw new Error(`probe id "${probe.id}" is used twice in one batch`);
     if (probe.command.length === 0) throw new Error(`probe "${probe.id}" has an empty command`);
     seen.add(probe.id);
+    if (seen.size > 1 && (seen.size - 1) % wave === 0) lines.push('wait');
     lines.push(`probe ${probe.id} ${probe.command.map(shellQuote).join(' ')} &`);
   }
   lines.push('wait');

@@ -32,8 +32,12 @@ export interface ConformanceReport {
   proxyMode: string;
   kubernetesVersion: string;
   kindVersion: string;
+  /** What the cell could test: declared by its profile and not probed absent from the cluster. */
   capabilities: Capability[];
-  /** Capabilities the cell's profile lacks; tests needing them were reported unsupported. */
+  /**
+   * Every other capability: not declared by the profile, or probed absent from the live cluster
+   * (the tests' skip reasons carry that evidence); tests needing them were reported unsupported.
+   */
   unsupportedFeatures: Capability[];
   result: ConformanceResult;
   error?: NonNullable<CellResult['error']>;
@@ -45,6 +49,7 @@ export function buildConformanceReport(result: CellResult): ConformanceReport {
   const names = [...new Set(result.tests.map((t) => t.suite))].sort((a, b) => SUITE_NAMES.indexOf(a) - SUITE_NAMES.indexOf(b));
   for (const suite of names) suites[suite] = suiteConformance(result.tests.filter((t) => t.suite === suite));
   const suiteResults = Object.values(suites).map((s) => s.result);
+  const supported = result.cell.capabilities.filter((c) => result.cell.probedAbsent?.[c] === undefined);
   const overall: ConformanceResult =
     result.error !== undefined || suiteResults.includes('failure') ? 'failure' : suiteResults.includes('partial') ? 'partial' : 'success';
   return {
@@ -58,8 +63,8 @@ export function buildConformanceReport(result: CellResult): ConformanceReport {
     proxyMode: result.cell.proxyMode,
     kubernetesVersion: result.cell.kubernetesVersion,
     kindVersion: result.cell.kindVersion,
-    capabilities: [...result.cell.capabilities],
-    unsupportedFeatures: CAPABILITIES.filter((c) => !result.cell.capabilities.includes(c)),
+    capabilities: supported,
+    unsupportedFeatures: CAPABILITIES.filter((c) => !supported.includes(c)),
     result: overall,
     ...(result.error === undefined ? {} : { error: { ...result.error } }),
     suites,

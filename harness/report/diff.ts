@@ -127,7 +127,7 @@ export function renderDiffMarkdown(diff: MatrixDiff): string {
   lines.push(`## cnimatrix diff — ${inline(diff.base.runId)} → ${inline(diff.candidate.runId)}`, '');
   lines.push(
     hasRegressions(diff)
-      ? `**${diff.regressions.length} regressions${diff.brokenCells.length > 0 ? `, ${diff.brokenCells.length} cells could not run` : ''}**`
+      ? `**${diff.regressions.length} regressions${diff.brokenCells.length > 0 ? `, ${diff.brokenCells.length} ${diff.brokenCells.length === 1 ? 'cell' : 'cells'} could not run` : ''}**`
       : '**No regressions**',
     '',
   );

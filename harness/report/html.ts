@@ -5,9 +5,12 @@
 import { TEST_STATUSES } from '../model/results.ts';
 import type { Matrix } from './matrix.ts';
 import { NOT_RUN, STATUS_STYLE } from './status-style.ts';
+import { runVerdict } from './verdict.ts';
 
 export function renderHtml(matrix: Matrix): string {
   const styles = { statuses: TEST_STATUSES, style: STATUS_STYLE, notRun: NOT_RUN };
+  const { passed, summary } = runVerdict(matrix);
+  const verdict = `Result: ${passed ? 'passed' : 'failed'}${summary ? ` — ${summary}` : ''}`;
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -21,18 +24,21 @@ export function renderHtml(matrix: Matrix): string {
 <header>
   <h1>cnimatrix <span id="run-id"></span></h1>
   <p id="run-info"></p>
+  <p id="verdict" class="${passed ? 'passed' : 'failed'}">${escapeHtml(verdict)}</p>
+  <ul id="cell-errors" hidden></ul>
   <p id="not-run"></p>
   <form id="filters" onsubmit="return false">
     <label>Suite <select id="suite-filter"><option value="">all suites</option></select></label>
     <fieldset id="status-filter"><legend>Show tests with</legend></fieldset>
     <button type="button" id="problems-only">problems only</button>
     <button type="button" id="show-all">show all</button>
-    <label>Search <input id="search" type="search" placeholder="test name or suite"></label>
+    <label>Search <input id="search" type="search" placeholder="test, suite or failure text"></label>
     <span id="shown-count" aria-live="polite"></span>
   </form>
   <p id="legend"></p>
 </header>
 <main id="grid-wrap">
+  <p id="no-tests" hidden>No test ran: every cell stopped before its suites (see the errors above).</p>
   <table id="grid">
     <thead><tr id="head-row"><th class="corner" scope="col">Test</th></tr></thead>
     <tbody id="grid-body"></tbody>
@@ -42,6 +48,7 @@ export function renderHtml(matrix: Matrix): string {
   <button type="button" id="panel-close" aria-label="close">×</button>
   <h2 id="panel-title"></h2>
   <dl id="panel-facts"></dl>
+  <p><a id="panel-bundle" hidden>troubleshooting bundle</a></p>
   <pre id="panel-text"></pre>
 </aside>
 <script type="application/json" id="matrix-data">${jsonForScript(matrix)}</script>
@@ -79,6 +86,13 @@ h1 { font-size: 18px; margin: 0 0 2px; }
 #filters legend { font-size: 11px; color: #555; padding: 0 4px; }
 #filters label { white-space: nowrap; }
 #legend { margin: 6px 0 0; }
+#verdict { margin: 0 0 6px; padding: 3px 8px; font-weight: 700; border-radius: 3px; display: inline-block; }
+#verdict.passed { background: var(--pass-bg); color: #00573f; }
+#verdict.failed { background: var(--fail-bg); color: #8a3000; }
+#cell-errors { margin: 0 0 6px; padding-left: 18px; }
+#cell-errors li { margin: 2px 0; }
+#cell-errors button { border: none; background: none; padding: 0; color: #0072B2; cursor: pointer; font: inherit; text-decoration: underline; }
+#no-tests { margin: 10px 14px; color: #555; }
 .sym { display: inline-block; min-width: 1.6em; text-align: center; border-radius: 3px; font-weight: 700; }
 #grid-wrap { overflow: auto; height: calc(100vh - var(--header-h, 120px)); }
 #grid { border-collapse: separate; border-spacing: 0; }
@@ -101,13 +115,13 @@ td.st.unsupported { background: var(--unsupported-bg); color: #555; }
 td.st.error { background: var(--error-bg); color: #7d2d61; box-shadow: inset 0 0 0 2px var(--error); }
 td.st.notrun { background: var(--notrun); color: #aaa; cursor: default; }
 td.st.selected { outline: 3px solid #0072B2; outline-offset: -3px; }
-#panel { position: fixed; top: 0; right: 0; width: min(46vw, 720px); height: 100vh; overflow: auto; background: #fff;
+#panel { position: fixed; top: var(--header-h, 120px); right: 0; width: min(46vw, 720px); height: calc(100vh - var(--header-h, 120px)); overflow: auto; background: #fff;
   border-left: 2px solid #0072B2; box-shadow: -4px 0 12px rgba(0,0,0,.15); padding: 10px 14px; z-index: 10; }
 #panel h2 { font-size: 15px; margin: 0 24px 8px 0; word-break: break-word; }
 #panel dl { display: grid; grid-template-columns: max-content 1fr; gap: 2px 10px; margin: 0 0 8px; }
 #panel dt { color: #555; }
 #panel dd { margin: 0; word-break: break-word; }
-#panel pre { background: #f6f6f6; border: 1px solid #ddd; padding: 8px; white-space: pre; overflow: auto; font: 12px/1.35 ui-monospace, "DejaVu Sans Mono", monospace; }
+#panel pre { background: #f6f6f6; border: 1px solid #ddd; padding: 8px; white-space: pre-wrap; overflow-wrap: anywhere; overflow: auto; font: 12px/1.35 ui-monospace, "DejaVu Sans Mono", monospace; }
 #panel-close { position: absolute; top: 6px; right: 8px; font-size: 18px; border: none; background: none; cursor: pointer; }
 `;
 
@@ -127,7 +141,8 @@ const SCRIPT = `
   var sym = function (status) { return status ? styles.style[status].glyph : styles.notRun.glyph; };
 
   document.getElementById('run-id').textContent = matrix.run.id;
-  document.getElementById('run-info').textContent = matrix.cells.length + ' cells \\u00b7 ' + matrix.tests.length + ' tests \\u00b7 ' +
+  var count = function (n, noun) { return n + ' ' + noun + (n === 1 ? '' : 's'); };
+  document.getElementById('run-info').textContent = count(matrix.cells.length, 'cell') + ' \\u00b7 ' + count(matrix.tests.length, 'test') + ' \\u00b7 ' +
     matrix.run.startedAt + ' \\u2192 ' + matrix.run.finishedAt + ' \\u00b7 host ' + matrix.run.host + ' \\u00b7 cnimatrix ' + matrix.run.cnimatrixVersion;
 
   var notRun = matrix.run.notRun || [];
@@ -135,6 +150,25 @@ const SCRIPT = `
     document.getElementById('not-run').textContent = 'Not run (unsupported combinations): ' +
       notRun.map(function (c) { return c.id + ': ' + c.reason; }).join(' \u00b7 ');
   }
+
+  // Cells that could not run: named at the top with their error, whatever the grid holds.
+  var cellErrors = document.getElementById('cell-errors');
+  matrix.cells.forEach(function (cell, index) {
+    if (!cell.error) return;
+    var li = el('li');
+    var name = el('button', { type: 'button', 'data-cell-index': String(index) }, cell.id);
+    name.addEventListener('click', function () { showCell(document.querySelector('th.cell-head[data-cell-index="' + index + '"]')); });
+    li.appendChild(el('span', { 'class': 'sym' }, sym('error')));
+    li.appendChild(document.createTextNode(' '));
+    li.appendChild(name);
+    li.appendChild(document.createTextNode(' could not run (' + cell.error.phase + '): ' + cell.error.message.split('\\n')[0] + ' \\u00b7 '));
+    li.appendChild(el('a', { href: 'artifacts/' + encodeURIComponent(cell.id) + '/README.md' }, 'troubleshooting bundle'));
+    cellErrors.appendChild(li);
+    cellErrors.hidden = false;
+  });
+  // With no test at all, an empty grid of cell headers would say nothing: the errors above say it.
+  document.getElementById('no-tests').hidden = matrix.tests.length > 0;
+  document.getElementById('grid').hidden = matrix.tests.length === 0;
 
   var legend = document.getElementById('legend');
   legend.appendChild(document.createTextNode('Legend: '));
@@ -170,7 +204,9 @@ const SCRIPT = `
     th.appendChild(el('div', null, cell.id));
     var counts = matrix.summary[cell.id] || {};
     th.appendChild(el('div', { 'class': 'counts' }, (counts.fail || 0) + (counts.error || 0) > 0 ? String((counts.fail || 0) + (counts.error || 0)) + '\\u2717' : (cell.error ? '\\u203c' : '\\u2713')));
-    th.title = cell.id + ' \\u2014 ' + cell.cni + ' ' + cell.cniVersion + ', ' + cell.proxyMode + ', Kubernetes ' + cell.kubernetesVersion;
+    var absent = Object.keys(cell.probedAbsent || {});
+    th.title = cell.id + ' \\u2014 ' + cell.cni + ' ' + cell.cniVersion + ', ' + cell.proxyMode + ', Kubernetes ' + cell.kubernetesVersion +
+      (absent.length > 0 ? '; probed absent from the cluster: ' + absent.join(', ') : '');
     headRow.appendChild(th);
   });
 
@@ -198,7 +234,9 @@ const SCRIPT = `
       td.textContent = sym(status);
       tr.appendChild(td);
     });
-    rows.push({ tr: tr, test: test, statuses: present, haystack: (test.suite + ' ' + test.name).toLowerCase() });
+    // The search also finds a failure by its evidence (message) or an unsupported reason (detail).
+    var evidence = Object.keys(test.results).map(function (id) { var r = test.results[id]; return (r.message || '') + ' ' + (r.detail || ''); }).join(' ');
+    rows.push({ tr: tr, test: test, statuses: present, haystack: (test.suite + ' ' + test.name + ' ' + evidence).toLowerCase() });
     body.appendChild(tr);
   });
 
@@ -237,9 +275,28 @@ const SCRIPT = `
   function fact(dl, name, value) {
     if (value === undefined || value === null || value === '') return;
     dl.appendChild(el('dt', null, name));
-    dl.appendChild(el('dd', null, String(value)));
+    // A list gets a line per item (e.g. one per capability), not one run-on string.
+    var dd = Array.isArray(value) ? el('dd') : el('dd', null, String(value));
+    if (Array.isArray(value)) value.forEach(function (line) { dd.appendChild(el('div', null, line)); });
+    dl.appendChild(dd);
   }
-  function openPanel(title, facts, text) {
+  // Each capability with its source: the profile declares it, and the cluster may have been probed not to have it.
+  function capabilitySources(cell) {
+    var absent = cell.probedAbsent || {};
+    if (cell.capabilities.length === 0) return 'none declared by the profile';
+    return cell.capabilities.map(function (c) {
+      return c + ': declared by the profile' + (absent[c] === undefined ? '' : ', probed absent: ' + absent[c]);
+    });
+  }
+  // Failed cells get a troubleshooting bundle in artifacts/<cell>/ next to this page.
+  function hasBundle(cell) {
+    var counts = matrix.summary[cell.id] || {};
+    return Boolean(cell.error) || (counts.fail || 0) + (counts.error || 0) > 0;
+  }
+  function openPanel(title, facts, text, cell) {
+    var bundle = document.getElementById('panel-bundle');
+    bundle.hidden = !(cell && hasBundle(cell));
+    if (cell) bundle.setAttribute('href', 'artifacts/' + encodeURIComponent(cell.id) + '/README.md');
     document.getElementById('panel-title').textContent = title;
     var dl = document.getElementById('panel-facts');
     dl.textContent = '';
@@ -260,7 +317,7 @@ const SCRIPT = `
     openPanel(test.suite + ' \\u203a ' + test.name,
       [['cell', cell.id], ['status', sym(result.status) + ' ' + styles.style[result.status].label], ['duration', result.durationMs + ' ms'],
        ['detail', result.detail], ['CNI', cell.cni + ' ' + cell.cniVersion], ['proxy mode', cell.proxyMode]],
-      result.message);
+      result.message, result.status === 'fail' || result.status === 'error' ? cell : null);
   }
   function showCell(th) {
     var cell = matrix.cells[Number(th.getAttribute('data-cell-index'))];
@@ -268,8 +325,9 @@ const SCRIPT = `
     var phases = cell.phases.map(function (p) { return p.phase + ': ' + p.status + ' (' + p.durationMs + ' ms)' + (p.error ? ' \\u2014 ' + p.error : ''); }).join('\\n');
     var text = cell.error ? 'Cell could not run (' + cell.error.phase + '):\\n' + cell.error.message + (cell.error.hint ? '\\n\\nhint: ' + cell.error.hint : '') + '\\n\\n' + phases : phases;
     openPanel(cell.id, [['CNI', cell.cni + ' ' + cell.cniVersion], ['proxy mode', cell.proxyMode], ['kind', cell.kindVersion],
-      ['Kubernetes', cell.kubernetesVersion], ['node image', cell.nodeImage], ['host', cell.host], ['capabilities', cell.capabilities.join(', ') || 'none'],
-      ['results', statuses.map(function (s) { return sym(s) + ' ' + (counts[s] || 0); }).join('  ')]], text);
+      ['Kubernetes', cell.kubernetesVersion], ['node image', cell.nodeImage], ['host', cell.host], ['capabilities', capabilitySources(cell)],
+      ['results', cell.error && !statuses.some(function (s) { return counts[s]; }) ? 'none: the cell could not run its suites' :
+        statuses.map(function (s) { return sym(s) + ' ' + (counts[s] || 0); }).join('  ')]], text, cell);
   }
   body.addEventListener('click', function (event) {
     var td = event.target.closest('td.st');

@@ -29,6 +29,17 @@ export function phaseProperty(phase: string, field: 'ms' | 'status' | 'startedAt
 }
 export const PHASE_PROPERTY = /^phase\.([a-z-]+)\.(ms|status|startedAt|error)$/;
 
+/**
+ * Per-capability testsuite property, written only for a declared capability the live cluster was
+ * probed not to have: capability.<name>.probedAbsent = the evidence. One property each, like the
+ * phases, so a JUnit viewer shows every capability's evidence on its own line.
+ */
+export function probedAbsentProperty(capability: string): string {
+  return `capability.${capability}.probedAbsent`;
+}
+/** Any name between the dots, so a misspelt capability is refused rather than ignored. */
+export const PROBED_ABSENT_PROPERTY = /^capability\.(.+)\.probedAbsent$/;
+
 /** Testcase properties. */
 export const CaseProperty = {
   /** On a passed testcase: the test passed only after re-probing; value = what flipped. */
@@ -40,9 +51,16 @@ export const CaseProperty = {
 
 export const UNSUPPORTED_PREFIX = 'unsupported';
 
-/** The `<skipped message>` of an unsupported test: "unsupported: <reason>" or "unsupported". */
+/**
+ * Starts the reason of a check the user switched off (e.g. CNIMATRIX_EXTERNAL_CLIENT=off): it is
+ * reported as is, so an opt-out never reads like a capability the CNI lacks.
+ */
+export const OPT_OUT_PREFIX = 'skipped:';
+
+/** The `<skipped message>` of an unsupported test: "unsupported: <reason>", "unsupported", or an opt-out's own reason. */
 export function unsupportedMessage(detail: string | undefined): string {
-  return detail === undefined || detail === '' ? UNSUPPORTED_PREFIX : `${UNSUPPORTED_PREFIX}: ${detail}`;
+  if (detail === undefined || detail === '') return UNSUPPORTED_PREFIX;
+  return detail.startsWith(OPT_OUT_PREFIX) ? detail : `${UNSUPPORTED_PREFIX}: ${detail}`;
 }
 
 export function firstLine(text: string): string {

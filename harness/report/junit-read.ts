@@ -4,7 +4,7 @@ import { CAPABILITIES, CNI_NAMES, PROXY_MODES, SUITE_NAMES } from '../model/cell
 import type { Capability, CniName, ProxyMode, SuiteName } from '../model/cell.ts';
 import { PHASES } from '../model/results.ts';
 import type { CellMeta, CellResult, PhaseName, PhaseTiming, TestResult } from '../model/results.ts';
-import { CELL_SUITE, CaseProperty, CellProperty, hintSuffix, PHASE_PROPERTY, UNSUPPORTED_PREFIX } from './junit-format.ts';
+import { CELL_SUITE, CaseProperty, CellProperty, hintSuffix, PHASE_PROPERTY, PROBED_ABSENT_PROPERTY, UNSUPPORTED_PREFIX } from './junit-format.ts';
 import { childrenNamed, parseXml, XmlSyntaxError } from './xml.ts';
 import type { XmlElement } from './xml.ts';
 
@@ -62,7 +62,10 @@ export function readJUnitCells(xmlText: string, options: ReadJUnitOptions = {}):
     if (suite === CELL_SUITE) {
       for (const testcase of childrenNamed(element, 'testcase')) cell.error ??= cellError(testcase);
     } else {
-      for (const testcase of childrenNamed(element, 'testcase')) cell.tests.push(testResult(suite, testcase));
+      // A suite stamped apart from its cell started on its own; its tests keep when.
+      const stamp = element.attributes.timestamp;
+      const suiteStartedAt = stamp !== undefined && stamp !== cell.startedAt ? { suiteStartedAt: stamp } : {};
+      for (const testcase of childrenNamed(element, 'testcase')) cell.tests.push({ ...testResult(suite, testcase), ...suiteStartedAt });
     }
   }
   return [...cells.values()].map((c) => ({
@@ -121,6 +124,7 @@ function cellMeta(cellId: string, element: XmlElement, properties: Map<string, s
       throw new JUnitReadError(`cell "${cellId}": capability "${capability}" is not one of ${CAPABILITIES.join(', ')}`);
     }
   }
+  const probedAbsent = probedAbsentCapabilities(cellId, properties, capabilities as Capability[]);
   const unknown = 'unknown';
   return {
     id: cellId,
@@ -133,7 +137,27 @@ function cellMeta(cellId: string, element: XmlElement, properties: Map<string, s
     nodeImage: properties.get(CellProperty.nodeImage) ?? unknown,
     clusterName: properties.get(CellProperty.clusterName) ?? unknown,
     host: properties.get(CellProperty.host) ?? element.attributes.hostname ?? unknown,
+    ...(probedAbsent === undefined ? {} : { probedAbsent }),
   };
+}
+
+/** The capability.<name>.probedAbsent properties; each must name a capability the cell declares. */
+function probedAbsentCapabilities(cellId: string, properties: Map<string, string>, declared: Capability[]): CellMeta['probedAbsent'] {
+  const absent: Partial<Record<Capability, string>> = {};
+  for (const [name, evidence] of properties) {
+    const capability = PROBED_ABSENT_PROPERTY.exec(name)?.[1];
+    if (capability === undefined) continue;
+    if (!(CAPABILITIES as readonly string[]).includes(capability)) {
+      throw new JUnitReadError(`cell "${cellId}": property ${name} names capability "${capability}", which is not one of ${CAPABILITIES.join(', ')}`);
+    }
+    if (!declared.includes(capability as Capability)) {
+      throw new JUnitReadError(
+        `cell "${cellId}": property ${name} says a capability was probed absent that the cell does not declare (${CellProperty.capabilities} is "${declared.join(',')}")`,
+      );
+    }
+    absent[capability as Capability] = evidence;
+  }
+  return Object.keys(absent).length > 0 ? absent : undefined;
 }
 
 function cellTimes(element: XmlElement, properties: Map<string, string>): { startedAt: string; finishedAt: string } {

@@ -4,7 +4,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import junitModule from 'junit-report-builder';
 import type { Builder, TestCase, TestSuite } from 'junit-report-builder';
-import { SUITE_NAMES } from '../model/cell.ts';
+import { CAPABILITIES, SUITE_NAMES } from '../model/cell.ts';
 import type { CellResult, TestResult } from '../model/results.ts';
 import {
   CELL_SUITE,
@@ -13,6 +13,7 @@ import {
   firstLine,
   hintSuffix,
   phaseProperty,
+  probedAbsentProperty,
   testsuiteName,
   unsupportedMessage,
 } from './junit-format.ts';
@@ -89,7 +90,8 @@ function openSuite(builder: Builder, result: CellResult, suite: string): TestSui
   const testsuite = builder
     .testSuite()
     .name(testsuiteName(cell.id, suite))
-    .timestamp(result.startedAt)
+    // Each suite's own start when recorded, so the testsuites of a cell are not all stamped alike.
+    .timestamp(tests.find((t) => t.suiteStartedAt !== undefined)?.suiteStartedAt ?? result.startedAt)
     .time(seconds)
     .property(CellProperty.cellId, cell.id)
     .property(CellProperty.suite, suite)
@@ -106,6 +108,10 @@ function openSuite(builder: Builder, result: CellResult, suite: string): TestSui
     .property(CellProperty.startedAt, result.startedAt)
     .property(CellProperty.finishedAt, result.finishedAt)
     .property(CellProperty.cnimatrixVersion, cnimatrixVersion());
+  for (const capability of CAPABILITIES) {
+    const evidence = cell.probedAbsent?.[capability];
+    if (evidence !== undefined) testsuite.property(probedAbsentProperty(capability), evidence);
+  }
   for (const phase of result.phases) {
     testsuite
       .property(phaseProperty(phase.phase, 'ms'), String(phase.durationMs))

@@ -1,10 +1,11 @@
 // matrix.md: a compact tests × cells grid with a legend and collapsed failure texts, sized for
 // a pull-request comment and $GITHUB_STEP_SUMMARY (which rejects more than 1 MiB).
+import { CAPABILITIES } from '../model/cell.ts';
 import { TEST_STATUSES } from '../model/results.ts';
 import type { TestStatus } from '../model/results.ts';
-import { matrixHasFailures } from './matrix.ts';
 import type { Matrix, MatrixTest } from './matrix.ts';
 import { NOT_RUN, STATUS_STYLE } from './status-style.ts';
+import { runVerdict } from './verdict.ts';
 
 export interface MarkdownOptions {
   /** 'emoji' (default) or 'text' for renderers without emoji. */
@@ -28,71 +29,106 @@ export function renderMarkdown(matrix: Matrix, options: MarkdownOptions = {}): s
   const head: string[] = [];
   head.push(`## cnimatrix — run ${inline(matrix.run.id)}`, '');
   head.push(
-    `${matrix.cells.length} cells · ${matrix.tests.length} tests · ${inline(matrix.run.startedAt)} → ${inline(matrix.run.finishedAt)} · host ${inline(matrix.run.host)} · cnimatrix ${inline(matrix.run.cnimatrixVersion)}`,
+    `${counted(matrix.cells.length, 'cell')} · ${counted(matrix.tests.length, 'test')} · ${inline(matrix.run.startedAt)} → ${inline(matrix.run.finishedAt)} · host ${inline(matrix.run.host)} · cnimatrix ${inline(matrix.run.cnimatrixVersion)}`,
     '',
   );
   head.push(verdict(matrix), '');
-  head.push(`Legend: ${TEST_STATUSES.map((s) => `${mark(s)} ${STATUS_STYLE[s].label}`).join(' · ')} · ${mark(undefined)} ${NOT_RUN.label}`, '');
 
-  head.push('### Cells', '');
-  head.push(`| Cell | CNI | Proxy mode | Kubernetes | ${TEST_STATUSES.map((s) => mark(s)).join(' | ')} | Cell error |`);
-  head.push(`| --- | --- | --- | --- | ${TEST_STATUSES.map(() => '--:').join(' | ')} | --- |`);
+  // A pull-request comment is read from the top: what failed comes first, the full grids last.
+  const rest: string[] = [];
+  rest.push(`Legend: ${TEST_STATUSES.map((s) => `${mark(s)} ${STATUS_STYLE[s].label}`).join(' · ')} · ${mark(undefined)} ${NOT_RUN.label}`, '');
+  rest.push('### Cells', '');
+  rest.push(`| Cell | CNI | Proxy mode | Kubernetes | ${TEST_STATUSES.map((s) => mark(s)).join(' | ')} | Cell error |`);
+  rest.push(`| --- | --- | --- | --- | ${TEST_STATUSES.map(() => '--:').join(' | ')} | --- |`);
   for (const cell of matrix.cells) {
     const counts = matrix.summary[cell.id];
     const error = cell.error === undefined ? '' : `${mark('error')} ${inline(cell.error.phase)}: ${inline(firstLine(cell.error.message))}`;
-    head.push(
+    rest.push(
       `| ${inline(cell.id)} | ${inline(cell.cni)} ${inline(cell.cniVersion)} | ${inline(cell.proxyMode)} | ${inline(cell.kubernetesVersion)} | ${TEST_STATUSES.map((s) => String(counts?.[s] ?? 0)).join(' | ')} | ${error} |`,
     );
   }
-  head.push('');
+  rest.push('');
+  rest.push(...probedAbsent(matrix));
   if (matrix.run.notRun?.length) {
-    head.push('Not run (unsupported combinations):', '');
-    for (const cell of matrix.run.notRun) head.push(`- ${inline(cell.id)}: ${inline(cell.reason)}`);
-    head.push('');
+    rest.push('Not run (unsupported combinations):', '');
+    for (const cell of matrix.run.notRun) rest.push(`- ${inline(cell.id)}: ${inline(cell.reason)}`);
+    rest.push('');
   }
+  rest.push(...unsupportedReasons(matrix, mark('unsupported')));
 
   for (const [suite, tests] of bySuite(matrix.tests)) {
-    head.push(`### ${inline(suite)}`, '');
-    head.push(`| Test | ${matrix.cells.map((c) => inline(c.id)).join(' | ')} |`);
-    head.push(`| --- | ${matrix.cells.map(() => ':-:').join(' | ')} |`);
-    for (const test of tests) {
-      head.push(`| ${inline(test.name)} | ${matrix.cells.map((c) => mark(test.results[c.id]?.status)).join(' | ')} |`);
-    }
-    head.push('');
+    const grid = [
+      `| Test | ${matrix.cells.map((c) => inline(c.id)).join(' | ')} |`,
+      `| --- | ${matrix.cells.map(() => ':-:').join(' | ')} |`,
+      ...tests.map((test) => `| ${inline(test.name)} | ${matrix.cells.map((c) => mark(test.results[c.id]?.status)).join(' | ')} |`),
+    ];
+    const clean = tests.every((t) => Object.values(t.results).every((r) => r.status === 'pass' || r.status === 'unsupported'));
+    // A suite with nothing to look at stays folded; one with failures or flakes is open.
+    if (clean) rest.push(`<details><summary>${mark('pass')} ${inline(suite)}: ${tests.length} tests, nothing failed</summary>`, '', ...grid, '', '</details>', '');
+    else rest.push(`### ${inline(suite)}`, '', ...grid, '');
   }
 
+  const top = head.join('\n');
+  const bottom = `\n${rest.join('\n')}`;
   const failures = failureBlocks(matrix, mark, maxFailureChars);
-  let text = head.join('\n');
-  if (failures.length === 0) return text;
-  text += '\n### Failures\n\n';
+  if (failures.length === 0) return top + bottom;
+  let text = `${top}\n### Failures\n\n`;
+  const budget = maxBytes - Buffer.byteLength(bottom, 'utf8');
   let shown = 0;
   for (const block of failures) {
     const omittedNote = omitted(failures.length - shown - 1);
-    if (Buffer.byteLength(text + block + omittedNote, 'utf8') > maxBytes) break;
+    if (Buffer.byteLength(text + block + omittedNote, 'utf8') > budget) break;
     text += block;
     shown++;
   }
   if (shown < failures.length) text += omitted(failures.length - shown);
-  return text;
+  return text + bottom;
 }
+
+/** Under the cells table: which declared capabilities a cell's cluster was probed not to have, and the evidence. */
+function probedAbsent(matrix: Matrix): string[] {
+  const lines = matrix.cells.flatMap((cell) =>
+    CAPABILITIES.flatMap((capability) => {
+      const evidence = cell.probedAbsent?.[capability];
+      return evidence === undefined ? [] : [`- ${inline(cell.id)}: ${inline(capability)} — ${inline(firstLine(evidence))}`];
+    }),
+  );
+  return lines.length === 0 ? [] : ['Declared by the profile but probed absent from the cluster:', '', ...lines, ''];
+}
+
+/** ➖ results grouped by cell and reason: why each check did not run there, in one line per reason. */
+function unsupportedReasons(matrix: Matrix, symbol: string): string[] {
+  const groups = new Map<string, { cell: string; reason: string; checks: string[] }>();
+  for (const test of matrix.tests) {
+    for (const [cellId, result] of Object.entries(test.results)) {
+      if (result.status !== 'unsupported') continue;
+      const reason = result.detail ?? 'unsupported';
+      const key = `${cellId}\u0000${reason}`;
+      const group = groups.get(key) ?? { cell: cellId, reason, checks: [] };
+      group.checks.push(`${test.suite} › ${test.name}`);
+      groups.set(key, group);
+    }
+  }
+  if (groups.size === 0) return [];
+  const lines = ['### Not tested', ''];
+  for (const g of groups.values()) {
+    const named = g.checks.slice(0, 3).map(inline).join('; ') + (g.checks.length > 3 ? `; and ${g.checks.length - 3} more` : '');
+    lines.push(`- ${symbol} ${inline(g.cell)}: ${inline(firstLine(g.reason))} (${g.checks.length} ${g.checks.length === 1 ? 'check' : 'checks'}: ${named})`);
+  }
+  lines.push('');
+  return lines;
+}
+
+const counted = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
 function omitted(count: number): string {
   return count <= 0 ? '' : `\n_${count} more failure texts are not shown to keep this summary under 1 MiB; see matrix.html or the JUnit files._\n`;
 }
 
 function verdict(matrix: Matrix): string {
-  const total = { fail: 0, error: 0, flaky: 0 };
-  for (const counts of Object.values(matrix.summary)) {
-    total.fail += counts.fail;
-    total.error += counts.error;
-    total.flaky += counts.flaky;
-  }
-  const broken = matrix.cells.filter((c) => c.error !== undefined).length;
-  if (!matrixHasFailures(matrix)) return `**Result: passed**${total.flaky > 0 ? ` (${total.flaky} flaky)` : ''}`;
-  const parts = [`${total.fail} failed`, `${total.error} errored`];
-  if (broken > 0) parts.push(`${broken} cells could not run`);
-  if (total.flaky > 0) parts.push(`${total.flaky} flaky`);
-  return `**Result: failed** — ${parts.join(', ')}`;
+  const { passed, summary } = runVerdict(matrix);
+  if (passed) return `**Result: passed**${summary ? ` (${summary})` : ''}`;
+  return `**Result: failed** — ${summary}`;
 }
 
 function failureBlocks(matrix: Matrix, mark: (s: TestStatus) => string, maxChars: number): string[] {

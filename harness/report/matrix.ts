@@ -28,7 +28,10 @@ export interface MatrixCell {
   nodeImage: string;
   host: string;
   runId: string;
+  /** Declared by the cell's profile. */
   capabilities: Capability[];
+  /** Declared capabilities the live cluster was probed not to have, with the evidence; absent when none (and in files written before the probe). */
+  probedAbsent?: Partial<Record<Capability, string>>;
   phases: PhaseTiming[];
   error?: NonNullable<CellResult['error']>;
 }
@@ -114,6 +117,7 @@ function matrixCell(result: CellResult): MatrixCell {
     host: cell.host,
     runId: result.runId,
     capabilities: [...cell.capabilities],
+    ...(cell.probedAbsent === undefined ? {} : { probedAbsent: { ...cell.probedAbsent } }),
     phases: result.phases.map((p) => ({ ...p })),
     ...(result.error === undefined ? {} : { error: { ...result.error } }),
   };
@@ -181,8 +185,17 @@ const matrixSchema = z.object({
       host: z.string(),
       runId: z.string(),
       capabilities: z.array(z.enum(CAPABILITIES)),
+      // Optional: added within v1, so matrices written before the capability probe still parse.
+      probedAbsent: z.partialRecord(z.enum(CAPABILITIES), z.string()).optional(),
       phases: z.array(phaseSchema),
       error: z.object({ phase: z.enum(PHASES), message: z.string(), hint: z.string().optional() }).optional(),
+    }).superRefine((cell, ctx) => {
+      for (const capability of Object.keys(cell.probedAbsent ?? {})) {
+        if (!(cell.capabilities as string[]).includes(capability)) {
+          const message = `probed absent, but not among the declared capabilities [${cell.capabilities.join(', ')}]`;
+          ctx.addIssue({ code: 'custom', path: ['probedAbsent', capability], message });
+        }
+      }
     }),
   ),
   tests: z.array(

@@ -21,7 +21,38 @@ function podLine(pod: KubeObject): string {
     const why = detail.reason ? ` ${detail.reason}` : '';
     return `${c.name}: ${c.ready ? 'ready' : 'not ready'}, ${state}${why}, restarts ${c.restartCount}`;
   });
-  return `${pod.metadata.namespace}/${pod.metadata.name} on ${node}: ${status.phase ?? 'Unknown'}; ${containers.join('; ') || 'no container status'}`;
+  const ip = (pod.status as { podIP?: string } | undefined)?.podIP ?? 'no IP';
+  return `${pod.metadata.namespace}/${pod.metadata.name} (${ip}) on ${node}: ${status.phase ?? 'Unknown'}; ${containers.join('; ') || 'no container status'}`;
+}
+
+interface NodeStatus {
+  addresses?: { type: string; address: string }[];
+  conditions?: { type: string; status: string; reason?: string; message?: string }[];
+  nodeInfo?: { kubeletVersion?: string };
+}
+
+/** "kind-worker: InternalIP 172.18.0.3, Hostname kind-worker; podCIDR 10.244.1.0/24; Ready True (KubeletReady); kubelet v1.34.4". */
+export function nodeLine(node: KubeObject): string {
+  const status = (node.status ?? {}) as NodeStatus;
+  const addresses = (status.addresses ?? []).map((a) => `${a.type} ${a.address}`).join(', ') || 'no addresses';
+  const podCidr = (node.spec as { podCIDR?: string } | undefined)?.podCIDR ?? 'none';
+  const ready = status.conditions?.find((c) => c.type === 'Ready');
+  const readiness = ready ? `Ready ${ready.status}${ready.reason ? ` (${ready.reason}${ready.message && ready.status !== 'True' ? `: ${ready.message}` : ''})` : ''}` : 'no Ready condition';
+  return `${node.metadata.name}: ${addresses}; podCIDR ${podCidr}; ${readiness}; kubelet ${status.nodeInfo?.kubeletVersion ?? 'unknown'}`;
+}
+
+/** The rule dumps that show what kube-proxy programmed in a proxy mode: only the mode's own tables. */
+export function proxyRuleCommands(proxyMode: string): [file: string, command: string[]][] {
+  const iptables: [string, string[]] = ['iptables-save.txt', ['iptables-save']];
+  switch (proxyMode) {
+    case 'nftables':
+      return [['nft-ruleset.txt', ['nft', 'list', 'ruleset']]];
+    case 'ipvs':
+      // IPVS holds the virtual servers; masquerading and NodePort filtering stay in iptables.
+      return [['ip_vs.txt', ['cat', '/proc/net/ip_vs']], iptables];
+    default:
+      return [iptables];
+  }
 }
 
 function containerNames(pod: KubeObject): string[] {
@@ -89,17 +120,13 @@ async function collectDiagnostic(kube: Kube, bundle: Bundle, folder: string, dia
 }
 
 /** The node rules kube-proxy programmed, read inside each kube-proxy pod (hostNetwork, privileged). */
-async function collectProxyRules(kube: Kube, bundle: Bundle): Promise<void> {
+async function collectProxyRules(kube: Kube, bundle: Bundle, proxyMode: string): Promise<void> {
   const pods = await kube.list('v1', 'Pod', { namespace: 'kube-system', labelSelector: 'k8s-app=kube-proxy' });
   if (pods.length === 0) {
     await bundle.write('kube-proxy-rules/README.txt', 'no kube-proxy pods: the cell runs without kube-proxy (proxy mode none)\n');
     return;
   }
-  const commands: [string, string[]][] = [
-    ['iptables-save.txt', ['iptables-save']],
-    ['nft-ruleset.txt', ['nft', 'list', 'ruleset']],
-    ['ip_vs.txt', ['cat', '/proc/net/ip_vs']],
-  ];
+  const commands = proxyRuleCommands(proxyMode);
   for (const pod of pods) {
     const node = (pod.spec as { nodeName?: string } | undefined)?.nodeName ?? pod.metadata.name;
     for (const [file, command] of commands) {
@@ -142,7 +169,7 @@ ${failed.map((f) => `- ${f}`).join('\n') || '- (nothing recorded)'}
 | symptom | likely cause | look at |
 |---|---|---|
 ${table}
-| anything | the nodes | \`kind-logs/\` (kind export logs), \`events/\` |
+| anything | the nodes | ${[...(ctx.mode === 'existing' ? [] : ['`kind-logs/` (kind export logs)']), '`nodes.txt` (addresses, pod CIDRs, readiness)', '`events/`'].join(', ')} |
 `;
 }
 
@@ -170,7 +197,11 @@ export async function collectBundle(ctx: CellContext, failed: string[]): Promise
       folders.set(symptom, [...(folders.get(symptom) ?? []), `${folder}/`]);
       await bundle.attempt(diag.what, () => collectDiagnostic(kube, bundle, folder, diag));
     }
-    await bundle.attempt('kube-proxy rules', () => collectProxyRules(kube, bundle));
+    await bundle.attempt('nodes', async () => {
+      const nodes = await kube.list('v1', 'Node');
+      await bundle.write('nodes.txt', `${nodes.map(nodeLine).join('\n') || 'no nodes'}\n`);
+    });
+    await bundle.attempt('kube-proxy rules', () => collectProxyRules(kube, bundle, ctx.cell.proxyMode));
     await bundle.attempt('CoreDNS configuration', async () => {
       const corefile = await kube.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'kube-system', name: 'coredns' });
       await bundle.write('coredns-config/Corefile', (corefile?.data as Record<string, string> | undefined)?.Corefile ?? 'no coredns ConfigMap\n');

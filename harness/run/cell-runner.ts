@@ -9,12 +9,13 @@ import { createCluster } from './actions/create-cluster.ts';
 import { deleteCluster } from './actions/delete-cluster.ts';
 import { installCni } from './actions/install-cni.ts';
 import { installIngress } from './actions/install-ingress.ts';
+import { probeCapabilities } from './actions/probe-capabilities.ts';
 import { runSuites } from './actions/run-suites.ts';
 import { verifyProxyMode } from './actions/verify-proxy-mode.ts';
 import { waitReady } from './actions/wait-ready.ts';
 import type { Progress } from './progress.ts';
 
-const LIFECYCLE: Action[] = [createCluster, installCni, waitReady, installIngress, verifyProxyMode, runSuites];
+const LIFECYCLE: Action[] = [createCluster, installCni, waitReady, installIngress, verifyProxyMode, probeCapabilities, runSuites];
 const CLEANUP: Action[] = [collect, deleteCluster];
 
 export class InterruptedError extends Error {
@@ -102,7 +103,12 @@ export async function runCell(ctx: CellContext, hooks: CellRunHooks): Promise<Ce
 
   const result: CellResult = {
     runId: ctx.config.runId,
-    cell: { ...hooks.meta, kubernetesVersion: ctx.kubernetesVersion },
+    // The profile's claims stay as declared; what the probe found missing travels beside them with its evidence.
+    cell: {
+      ...hooks.meta,
+      kubernetesVersion: ctx.kubernetesVersion,
+      ...(Object.keys(ctx.probedAbsent).length > 0 ? { probedAbsent: { ...ctx.probedAbsent } } : {}),
+    },
     startedAt,
     finishedAt: new Date().toISOString(),
     phases,

@@ -3,7 +3,7 @@
 import type { Config } from '../config/index.ts';
 import type { Kind } from '../kind/index.ts';
 import type { Kube } from '../kube/types.ts';
-import type { CellInfo } from '../model/cell.ts';
+import type { Capability, CellInfo } from '../model/cell.ts';
 import type { PhaseName, TestResult } from '../model/results.ts';
 import type { PlannedCell } from '../plan/index.ts';
 
@@ -26,6 +26,8 @@ export interface CellContext {
   /** Aborted on SIGINT/SIGTERM: actions stop waiting and cleanup begins. */
   readonly signal: AbortSignal;
   log(line: string): void;
+  /** What the cell is doing right now (e.g. the check running): shown in a terminal, not logged. */
+  status(line: string): void;
   /** Set by create-cluster as soon as a cluster may exist, so cleanup knows to delete it. */
   clusterExists: boolean;
   /** A reused cluster that already had its CNI installed. */
@@ -33,8 +35,15 @@ export interface CellContext {
   kube: Kube | undefined;
   kubernetesVersion: string;
   tests: TestResult[];
+  /** Set by probe-capabilities: what the profile claims but the live cluster lacks, with why. */
+  probedAbsent: Partial<Record<Capability, string>>;
   /** Phases whose failure sends the cell to the troubleshooting bundle. */
   failedPhase: PhaseName | undefined;
+}
+
+/** The profile's capabilities less those the live cluster was probed not to have. */
+export function effectiveCapabilities(ctx: CellContext): Capability[] {
+  return ctx.cell.capabilities.filter((c) => ctx.probedAbsent[c] === undefined);
 }
 
 export function cellInfo(ctx: CellContext): CellInfo {
@@ -43,7 +52,8 @@ export function cellInfo(ctx: CellContext): CellInfo {
     cni: ctx.cell.cni,
     cniVersion: ctx.cell.cniVersion,
     proxyMode: ctx.cell.proxyMode,
-    capabilities: ctx.cell.capabilities,
+    capabilities: effectiveCapabilities(ctx),
+    ...(Object.keys(ctx.probedAbsent).length > 0 ? { probedAbsent: { ...ctx.probedAbsent } } : {}),
     runId: ctx.config.runId,
     strict: ctx.config.strict,
     dockerNetwork: process.env.KIND_EXPERIMENTAL_DOCKER_NETWORK ?? 'kind',

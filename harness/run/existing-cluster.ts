@@ -3,7 +3,7 @@
 import type { Kube } from '../kube/types.ts';
 import { BadInputError } from '../model/errors.ts';
 import type { CniName, ProxyMode } from '../model/cell.ts';
-import { detectCni, readProxyMode } from './detect.ts';
+import { detectCni, detectProxyMode } from './detect.ts';
 
 export interface ClusterDescription {
   cni?: CniName;
@@ -11,6 +11,10 @@ export interface ClusterDescription {
 }
 
 export async function describeExistingCluster(kube: Kube, given: ClusterDescription): Promise<{ cni: CniName; proxyMode: ProxyMode; detected: string[] }> {
+  // Without nodes nothing runs: no CNI, no kube-proxy, no test pod. Said at once, not after a wait.
+  if ((await kube.list('v1', 'Node')).length === 0) {
+    throw new BadInputError(`the cluster at ${kube.server} (--kubeconfig) has no nodes: no pod can run in it`, 'join nodes to it (their kubelets register them), or point --kubeconfig at a cluster that has some');
+  }
   const detected: string[] = [];
   let cni = given.cni;
   if (!cni) {
@@ -25,10 +29,10 @@ export async function describeExistingCluster(kube: Kube, given: ClusterDescript
   }
   let proxyMode = given.proxyMode;
   if (!proxyMode) {
-    const mode = await readProxyMode(kube);
-    if (typeof mode !== 'string') throw new BadInputError(`cannot tell the cluster's kube-proxy mode: ${mode.unknown}`, 'name it with --proxy-mode');
-    proxyMode = mode;
-    detected.push(`proxy mode ${proxyMode} (from kube-system/kube-proxy)`);
+    const finding = await detectProxyMode(kube);
+    if ('unknown' in finding) throw new BadInputError(`cannot tell the cluster's kube-proxy mode: ${finding.unknown}`, 'name it with --proxy-mode (iptables, ipvs, nftables or none)');
+    proxyMode = finding.mode;
+    detected.push(`proxy mode ${proxyMode} (${finding.source})`);
   }
   return { cni, proxyMode, detected };
 }

@@ -9,13 +9,14 @@ export function chooseParallel(
   host: HostCapacity = { cpus: availableParallelism(), freeMemoryBytes: freemem() },
 ): { parallel: number; reason: string } {
   const chosen = resolveParallel(parallel, { cells, nodesPerCluster, host });
-  if (parallel !== 'auto') return { parallel: chosen, reason: `parallel ${chosen} (--parallel ${parallel}, ${cells} cells)` };
+  const cellCount = `${cells} ${cells === 1 ? 'cell' : 'cells'}`;
+  if (parallel !== 'auto') return { parallel: chosen, reason: `parallel ${chosen} (--parallel ${parallel}, ${cellCount})` };
   const gib = (host.freeMemoryBytes / 1024 ** 3).toFixed(1);
   const perCluster = (MEMORY_PER_NODE_BYTES * nodesPerCluster) / 1024 ** 3;
   return {
     parallel: chosen,
     reason:
       `parallel ${chosen} (auto: ${host.cpus} CPUs and ${gib} GiB free; each cluster takes about 2 CPUs and ` +
-      `${perCluster} GiB for its ${nodesPerCluster} nodes; ${cells} cells; set --parallel to override)`,
+      `${perCluster} GiB for its ${nodesPerCluster} nodes; ${cellCount}; set --parallel to override)`,
   };
 }

@@ -7,11 +7,13 @@ import { join } from 'node:path';
 import pLimit from 'p-limit';
 import { toPlanRequest, type Config } from '../config/index.ts';
 import { createKind, type Kind, type KindError } from '../kind/index.ts';
+import { KubeConfig } from '@kubernetes/client-node';
+import { KubeApiError } from '../kube/errors.ts';
 import { createKube } from '../kube/index.ts';
 import type { Kube } from '../kube/types.ts';
 import type { CellResult, TestStatus } from '../model/results.ts';
-import { BadInputError, ExitCode } from '../model/errors.ts';
-import { buildPlan, defaultCacheDir, type Plan, type PlannedCell } from '../plan/index.ts';
+import { BadInputError, CnimatrixError, ExitCode } from '../model/errors.ts';
+import { buildPlan, defaultCacheDir, refusedCellsError, type Plan, type PlannedCell } from '../plan/index.ts';
 import { writeConformanceReport } from '../report/conformance.ts';
 import { readCellJUnit } from '../report/junit-read.ts';
 import { cellJUnitPath, writeCellJUnit } from '../report/junit-write.ts';
@@ -20,6 +22,7 @@ import { writeRunReports } from '../report/run-reports.ts';
 import { cnimatrixVersion } from '../report/version.ts';
 import { runCell } from './cell-runner.ts';
 import type { CellContext, ClusterMode } from './context.ts';
+import { clusterKubernetesVersion } from './detect.ts';
 import { describeExistingCluster, hasIngressClass, type ClusterDescription } from './existing-cluster.ts';
 import { handleInterrupts } from './interrupts.ts';
 import { leakedClusters, REUSE_RUN_ID } from './leaks.ts';
@@ -60,14 +63,60 @@ function modeOf(config: Config): ClusterMode {
   return config.reuse ? 'reuse' : 'kind';
 }
 
+/** No answer, or one refusing our credentials: the user's cluster or kubeconfig, not a bug. */
+const UNREACHABLE_STATUS = new Set([0, 401, 403]);
+
+/** Node's (OpenSSL's) codes for a server certificate the client does not trust. */
+const UNTRUSTED_CERTIFICATE = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT', 'CERT_SIGNATURE_FAILURE', 'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID', 'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+/** What is wrong between the kubeconfig and its API server, and what to check, by the kind of refusal. */
+function kubeconfigProblem(error: KubeApiError, server: string, where: string, kubeconfig: string): { problem: string; hint: string } {
+  if (error.status === 0 && UNTRUSTED_CERTIFICATE.has(error.reason)) {
+    return {
+      problem: `the API server ${server} presents a certificate that the kubeconfig's certificate authority does not vouch for (${where}): ${error.reason}`,
+      hint: `the cluster's certificate-authority(-data) in the kubeconfig must be the CA that signed the server's certificate, and the server address one the certificate names; a kubeconfig's CA is used instead of the system's, so no system trust store helps: \`kubectl --kubeconfig ${kubeconfig} cluster-info\` shows the same error`,
+    };
+  }
+  if (error.status === 0) {
+    return { problem: `cannot reach the API server ${server} (${where}): ${error.message}`, hint: `check that the cluster is up and the kubeconfig is current: \`kubectl --kubeconfig ${kubeconfig} cluster-info\`` };
+  }
+  if (error.status === 401) {
+    return {
+      problem: `the API server ${server} does not accept the kubeconfig's credentials (${where}): 401 Unauthorized`,
+      hint: `the user's token or client certificate is wrong or expired; refresh the kubeconfig (\`kubectl --kubeconfig ${kubeconfig} auth whoami\` says who the server thinks you are)`,
+    };
+  }
+  return {
+    problem: `the kubeconfig's user may not do what cnimatrix needs on ${server} (${where}): ${error.message}`,
+    hint: 'cnimatrix reads nodes and kube-system, creates namespaces, pods, Services and NetworkPolicies and execs into pods: run it as a cluster administrator (e.g. the cluster-admin ClusterRole)',
+  };
+}
+
+/** Runs `ask` against the --kubeconfig cluster; an API server that cannot be used is exit 3, naming where and why. */
+async function unlessUnreachable<T>(config: Config, kube: Kube, ask: () => Promise<T>): Promise<T> {
+  try {
+    return await ask();
+  } catch (error) {
+    if (!(error instanceof KubeApiError) || !UNREACHABLE_STATUS.has(error.status)) throw error;
+    const kc = new KubeConfig();
+    kc.loadFromFile(config.kubeconfig!);
+    const where = `context "${kc.getCurrentContext()}" of kubeconfig ${config.kubeconfig}`;
+    const { problem, hint } = kubeconfigProblem(error, kube.server, where, config.kubeconfig!);
+    throw new CnimatrixError(problem, { exitCode: ExitCode.environmentMissing, hint });
+  }
+}
+
 async function planFor(config: Config, mode: ClusterMode, existing: Kube | undefined, opts: RunOptions, note: (l: string) => void): Promise<Plan> {
   const request = toPlanRequest(config);
   if (mode === 'reuse') return buildPlan({ ...request, runId: REUSE_RUN_ID });
   if (mode === 'existing' && existing) {
-    const { cni, proxyMode, detected } = await describeExistingCluster(existing, opts.describe ?? {});
+    const { cni, proxyMode, detected } = await unlessUnreachable(config, existing, () => describeExistingCluster(existing, opts.describe ?? {}));
     if (detected.length > 0) note(`detected ${detected.join(', ')}`);
-    const plan = buildPlan({ ...request, cnis: [cni], proxyModes: [proxyMode], ingress: false });
-    const hasNginx = await hasIngressClass(existing, 'nginx');
+    const plan = buildPlan({ ...request, cnis: [cni], proxyModes: [proxyMode], ingress: false, existingCluster: true });
+    const hasNginx = await unlessUnreachable(config, existing, () => hasIngressClass(existing, 'nginx'));
     if (!hasNginx) note('no IngressClass "nginx" in the cluster: ingress checks will be reported unsupported');
     return {
       ...plan,
@@ -80,6 +129,8 @@ async function planFor(config: Config, mode: ClusterMode, existing: Kube | undef
   }
   return buildPlan(request);
 }
+
+const cellCount = (n: number) => `${n} ${n === 1 ? 'cell' : 'cells'}`;
 
 function exitCodeFor(results: readonly CellResult[], interrupted: boolean): number {
   if (interrupted) return ExitCode.interrupted;
@@ -98,9 +149,18 @@ export async function runMatrix(opts: RunOptions): Promise<RunOutcome> {
   const existing = config.kubeconfig ? createKube({ kubeconfigPath: config.kubeconfig, runId: config.runId }) : undefined;
 
   const plan = await planFor(config, mode, existing, opts, note);
+  // Before kind is even asked: a cell whose pins cannot work must not cost a cluster.
+  if (plan.refused.length > 0) throw refusedCellsError(plan.refused);
   for (const u of plan.unsupported) note(`unsupported: ${u.id}: ${u.reason}`);
   for (const w of plan.warnings) note(`warning: ${w}`);
   for (const cell of plan.cells) for (const w of cell.warnings) note(`warning: ${cell.id}: ${w}`);
+  // A run that tests nothing must not look like a green one.
+  if (plan.cells.length === 0) {
+    throw new BadInputError(
+      `nothing to run: none of the requested combinations can run (${plan.unsupported.map((u) => u.id).join(', ') || 'no cells'})`,
+      'pick a CNI and proxy mode that go together; `cnimatrix plan` lists the cells and why the others are unsupported',
+    );
+  }
 
   const kind = opts.kind ?? createKind({ onRetry: (e) => note(`kind ${e.error.args.slice(0, 2).join(' ')}: attempt ${e.attempt} failed (${kindReason(e.error)}); retrying, ${e.retriesLeft} left`) });
   const kindVersion = mode === 'existing' ? 'n/a' : (await kind.version()).version;
@@ -118,13 +178,17 @@ export async function runMatrix(opts: RunOptions): Promise<RunOutcome> {
     );
   }
   const done = state ? plan.cells.filter((cell) => existsSync(cellJUnitPath(runDir, cell.id))) : [];
-  if (state && done.length > 0) note(`resuming ${config.runId}: ${done.length} cell(s) already done (${done.map((c) => c.id).join(', ')})`);
+  if (state && done.length > 0) note(`resuming ${config.runId}: ${cellCount(done.length)} already done (${done.map((c) => c.id).join(', ')})`);
   const todo = plan.cells.filter((cell) => !done.includes(cell));
   const { parallel, reason } = chooseParallel(config.parallel, Math.max(todo.length, 1), config.workers + 1);
-  note(`run ${config.runId}: ${todo.length} cell(s) to run, ${reason}; reports in ${runDir}`);
+  note(`run ${config.runId}: ${cellCount(todo.length)} to run, ${reason}; reports in ${runDir}`);
 
   await mkdir(runDir, { recursive: true });
-  if (!state) await writeRunState(runDir, config, startedAt);
+  // An existing cluster's cell is what was detected, which is what --resume must run again.
+  const described = mode === 'existing' ? { ...config, cnis: plan.cells.map((c) => c.cni), proxyModes: plan.cells.map((c) => c.proxyMode) } : config;
+  if (!state) await writeRunState(runDir, described, startedAt);
+  // Known before any phase, so a cell that fails early still reports the right version.
+  const kubernetesVersion = existing ? await unlessUnreachable(config, existing, () => clusterKubernetesVersion(existing)) : plan.nodeImage.match(/:(v\d+\.\d+\.\d+)/)?.[1];
 
   const contexts: CellContext[] = [];
   const interrupts = handleInterrupts({
@@ -153,11 +217,13 @@ export async function runMatrix(opts: RunOptions): Promise<RunOutcome> {
       artifactsDir: join(runDir, 'artifacts', cell.id),
       signal: interrupts.signal,
       log: (line) => progress.log(cell.id, line),
+      status: (line) => progress.status(cell.id, line),
       clusterExists: false,
       alreadyInstalled: false,
       kube: existing,
-      kubernetesVersion: plan.nodeImage.match(/:(v\d+\.\d+\.\d+)/)?.[1] ?? 'unknown',
+      kubernetesVersion: kubernetesVersion ?? 'unknown',
       tests: [],
+      probedAbsent: {},
       failedPhase: undefined,
     };
     contexts.push(ctx);

@@ -7,6 +7,10 @@ import { execa } from 'execa';
 import { ANNOTATIONS_ENV, CELL_ENV, type CellInfo, type SuiteName } from '../model/cell.ts';
 import type { TestResult } from '../model/results.ts';
 import { parseAnnotations, toTestResults, type JestJson } from './jest-results.ts';
+import { formatDuration } from '../config/duration.ts';
+import { PROBE_CONCURRENCY_ENV } from '../probe/batch.ts';
+import { PROGRESS_MARK } from './suite-progress-reporter.ts';
+import { SuiteProgressTracker, type SuiteProgressEvent } from './suite-progress.ts';
 
 const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -17,7 +21,11 @@ export interface SuiteRunOptions {
   /** Where jest's JSON, the annotations and the suites' console output are kept. */
   workDir: string;
   timeoutMs: number;
+  /** Probe processes at once in the cell (CNIMATRIX_PROBE_CONCURRENCY for the suites). */
+  probeConcurrency: number;
   cancelSignal?: AbortSignal;
+  /** Live progress: each check as it starts, each check group as it ends. */
+  onProgress?: (event: SuiteProgressEvent) => void;
 }
 
 export function suiteFile(suite: SuiteName): string {
@@ -33,7 +41,11 @@ export async function runSuites(opts: SuiteRunOptions): Promise<TestResult[]> {
   await writeFile(annotationsFile, '');
   // jest's package exports hide bin/; its main entry sits in build/ next to it.
   const jestBin = join(dirname(fileURLToPath(import.meta.resolve('jest'))), '..', 'bin', 'jest.js');
-  const child = await execa(
+  const tracker = new SuiteProgressTracker();
+  const emit = (events: SuiteProgressEvent[]) => {
+    for (const event of events) opts.onProgress?.(event);
+  };
+  const running = execa(
     process.execPath,
     [
       '--disable-warning=ExperimentalWarning',
@@ -44,6 +56,8 @@ export async function runSuites(opts: SuiteRunOptions): Promise<TestResult[]> {
       '--selectProjects',
       'suites',
       '--runInBand',
+      '--reporters=default',
+      `--reporters=${fileURLToPath(new URL('./suite-progress-reporter.ts', import.meta.url))}`,
       '--json',
       '--outputFile',
       jsonFile,
@@ -56,6 +70,7 @@ export async function runSuites(opts: SuiteRunOptions): Promise<TestResult[]> {
         KUBECONFIG: opts.kubeconfigPath,
         [CELL_ENV]: JSON.stringify(opts.cell),
         [ANNOTATIONS_ENV]: annotationsFile,
+        [PROBE_CONCURRENCY_ENV]: String(opts.probeConcurrency),
         FORCE_COLOR: '0',
       },
       all: true,
@@ -64,11 +79,20 @@ export async function runSuites(opts: SuiteRunOptions): Promise<TestResult[]> {
       ...(opts.cancelSignal ? { cancelSignal: opts.cancelSignal } : {}),
     },
   );
-  await writeFile(logFile, child.all ?? '');
+  let pending = '';
+  running.stdout?.on('data', (chunk: Buffer) => {
+    const lines = (pending + chunk.toString()).split('\n');
+    pending = lines.pop() ?? '';
+    for (const line of lines) emit(tracker.feed(line));
+  });
+  const child = await running;
+  emit([...tracker.feed(pending), ...tracker.finish()]);
+  const output = (child.all ?? '').split('\n').filter((line) => !line.startsWith(PROGRESS_MARK));
+  await writeFile(logFile, output.join('\n'));
   const json = await readFile(jsonFile, 'utf8').catch(() => undefined);
   if (json === undefined) {
     const why = child.timedOut
-      ? `the suites did not finish within ${Math.round(opts.timeoutMs / 1000)} s`
+      ? `the suites did not finish within ${formatDuration(opts.timeoutMs)}`
       : `jest exited with ${child.exitCode ?? child.signal} before writing results`;
     throw new Error(`${why}; its output is in ${logFile}`);
   }

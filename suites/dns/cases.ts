@@ -1,5 +1,6 @@
 // The DNS cases as data: a query from an ordinary (dnsPolicy ClusterFirst) pod → the exact answer
 // set CoreDNS must return. Every name is under cluster.local, so no query leaves the cluster.
+import { fqdnDigCommand } from '../../harness/probe/commands.ts';
 import type { DnsFixture } from './workloads.ts';
 import { ALIAS_SERVICE, HEADLESS_SERVICE, WEB_SERVICE } from './workloads.ts';
 
@@ -104,11 +105,19 @@ export const DNS_CASES: DnsCase[] = [
   },
 ];
 
-/** The dig command of docs/probe-protocol.md for a case. */
-export function digCommand(query: ReturnType<DnsCase['query']>): string[] {
+/** The dig command of docs/probe-protocol.md for a case: partial names through the search list. */
+export function digCommand(query: ReturnType<DnsCase['query']>, viaSearchPath = false): string[] {
   if ('reverse' in query) return ['dig', '+short', '-x', query.reverse];
-  return ['dig', '+search', '+short', '+time=2', '+tries=2', query.name, query.type];
+  if (viaSearchPath) return ['dig', '+search', '+short', '+time=2', '+tries=2', query.name, query.type];
+  return fqdnDigCommand(query.name, query.type);
 }
+
+/**
+ * How long a missing record may keep being answered NXDOMAIN after it appears: kubeadm's Corefile
+ * serves cluster.local with `ttl 30` and caches with `cache 30`, so a negative answer given before
+ * a Service or its endpoints existed can outlive a short settle window by up to 30 s.
+ */
+export const COREDNS_NEGATIVE_CACHE_MS = 30_000;
 
 export function describeQuery(query: ReturnType<DnsCase['query']>): string {
   return 'reverse' in query ? `PTR of ${query.reverse}` : `${query.name} ${query.type}`;

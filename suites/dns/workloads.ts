@@ -63,6 +63,8 @@ export interface DnsFixture {
   webServiceIp: string;
   /** IPs of the Ready pods behind the headless Service (per their Ready condition). */
   readyBackendIps: string[];
+  /** The IP of the backend whose readiness probe never passes. */
+  unreadyBackendIp: string;
   /** web-0's IP, and its pod DNS label a-b-c-d. */
   podIp: string;
   podDnsLabel: string;
@@ -96,6 +98,7 @@ export async function loadDnsFixture(kube: Kube, ns: string, kubeDnsIp: string):
     kubeDnsIp,
     webServiceIp: await serviceClusterIp(kube, ns, WEB_SERVICE),
     readyBackendIps: await readyPodIps(kube, ns, 'app=web'),
+    unreadyBackendIp: await podIp(kube, ns, UNREADY_BACKEND),
     podIp: ip,
     podDnsLabel: ip.replaceAll('.', '-').replaceAll(':', '-'),
   };

@@ -83,22 +83,24 @@ function missingCapabilities(cell: CellInfo, needs: Capability[]): Capability[] 
 /**
  * One conformance check. Without a needed capability it is skipped and reported unsupported with
  * the reason, unless the run is --strict, which runs it anyway (a CNI that silently ignores
- * policies must be catchable). A check marked unavailable is skipped with that reason, strict or not.
+ * policies must be catchable). A capability the live cluster was probed not to have, and a check
+ * marked unavailable, skip it with that reason, strict or not.
  */
 export function check(title: string, opts: CheckOptions, body: (ctx: CheckContext) => Promise<void>): void {
   const suite = currentSuite;
   if (!suite) throw new Error(`check "${title}" must be declared inside conformanceSuite()`);
   const name = [...groupStack, title].join(' › ');
   const cell = liveCell();
-  const missing = missingCapabilities(cell, opts.needs ?? []);
-  const detail =
-    opts.unavailable ??
-    (missing.length > 0 && !cell.strict
-      ? `unsupported: needs ${missing.join(', ')}; the ${cell.cni} profile does not declare ${missing.length > 1 ? 'them' : 'it'}`
-      : undefined);
+  const needs = opts.needs ?? [];
+  const absent = needs.flatMap((c) => (cell.probedAbsent?.[c] === undefined ? [] : [`needs ${c}: ${cell.probedAbsent[c]}`]));
+  const missing = missingCapabilities(cell, needs).filter((c) => cell.probedAbsent?.[c] === undefined);
+  const undeclared =
+    missing.length > 0 && !cell.strict ? `needs ${missing.join(', ')}; the ${cell.cni} profile does not declare ${missing.length > 1 ? 'them' : 'it'}` : undefined;
+  const unsupported = absent.length > 0 ? absent.join('; ') : undeclared;
+  const detail = opts.unavailable ?? unsupported;
   if (detail !== undefined) {
     annotate({ suite, name, kind: 'unsupported', detail });
-    process.stdout.write(`[cnimatrix] ${suite} › ${name}: ${detail}\n`);
+    process.stdout.write(`[cnimatrix] ${suite} › ${name}: ${opts.unavailable === undefined ? `unsupported: ${detail}` : detail}\n`);
     test.skip(title, () => undefined);
     return;
   }

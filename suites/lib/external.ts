@@ -3,17 +3,21 @@
 //
 // CNIMATRIX_EXTERNAL_CLIENT=off declares that the cell has no peer reachable from a container (a
 // simulated cell); external checks are then skipped with that reason, printed and annotated. In
-// any other case an unreachable engine or a missing image fails the check with the reason.
+// any other case an unreachable engine or a missing image fails the check with the reason, unless
+// the run found that no client here can reach the nodes (CellInfo.externalUnavailable: an existing
+// cluster whose nodes are on no Docker network of this machine), which makes them unavailable.
 import { afterAll } from '@jest/globals';
 import { ExternalClient, type StartedExternalClient } from '../../harness/external/client.ts';
 import { dockerAvailable } from '../../harness/external/docker.ts';
 import { externalClientImage } from '../../harness/external/image.ts';
 import { runExternalBatch } from '../../harness/external/probe.ts';
+import { EXTERNAL_CLIENT_ENV } from '../../harness/external/reach.ts';
+import { OPT_OUT_PREFIX } from '../../harness/report/junit-format.ts';
 import type { Probe, ProbeResult } from '../../harness/probe/index.ts';
 import { check, group, liveCell, type CheckContext, type CheckOptions } from './conformance.ts';
 import { RUN_LABEL } from './workloads.ts';
 
-export const EXTERNAL_CLIENT_ENV = 'CNIMATRIX_EXTERNAL_CLIENT';
+export { EXTERNAL_CLIENT_ENV };
 
 let started: Promise<StartedExternalClient> | undefined;
 let stopRegistered = false;
@@ -22,7 +26,8 @@ let stopRegistered = false;
 export function externalChecksDisabled(env: NodeJS.ProcessEnv = process.env): string | undefined {
   const setting = env[EXTERNAL_CLIENT_ENV]?.trim();
   if (setting === undefined || setting === '' || setting === 'on') return undefined;
-  if (setting === 'off') return `external client disabled (${EXTERNAL_CLIENT_ENV}=off): the cell has no address a container can reach`;
+  // The user's opt-out, not a gap of the CNI: reported as skipped, never as unsupported.
+  if (setting === 'off') return `${OPT_OUT_PREFIX} disabled by ${EXTERNAL_CLIENT_ENV}=off (no external client container)`;
   throw new Error(`${EXTERNAL_CLIENT_ENV}="${setting}" is not valid: use "on" (default) or "off"`);
 }
 
@@ -74,6 +79,6 @@ export function externalGroup(title: string, body: () => void): void {
 
 /** A check probed from the external client; skipped with a printed, annotated reason when disabled. */
 export function externalCheck(title: string, opts: CheckOptions, body: (ctx: CheckContext) => Promise<void>): void {
-  const disabled = externalChecksDisabled();
+  const disabled = externalChecksDisabled() ?? liveCell().externalUnavailable;
   check(title, disabled === undefined ? opts : { ...opts, unavailable: disabled }, body);
 }

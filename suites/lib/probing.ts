@@ -1,7 +1,7 @@
-// One probe from one pod, retried a few times: single checks (not truth tables) tolerate a
-// transient failure, but a pass that needed a retry is reported flaky, never silently passed.
+// One probe from one pod, retried a few times: a steady-state check tolerates a dropped first
+// try, but a pass that needed a retry is flaky (harness/probe/verdict.ts), never silently passed.
 import type { ExecTarget, Kube } from '../../harness/kube/types.ts';
-import { describeResult, runBatch, type Probe, type ProbeResult } from '../../harness/probe/index.ts';
+import { describeResult, judgeSteady, runBatch, type Probe, type ProbeResult } from '../../harness/probe/index.ts';
 import type { CheckContext } from './conformance.ts';
 
 export interface RetriedProbe {
@@ -29,7 +29,7 @@ export async function probeWithRetry(
     const result = (await runBatch(kube, source, [probe])).get(probe.id)!;
     history.push(result);
     if (accept(result)) {
-      if (attempt > 1) {
+      if (judgeSteady(history.map(accept)) === 'flaky') {
         ctx.flaked(`passed on attempt ${attempt} of ${attempts}; before: ${history.slice(0, -1).map(describeResult).join('; ')}`);
       }
       return { result, history, accepted: true };

@@ -39,24 +39,63 @@ export function servePortName(port: number, protocol: L4Protocol): string {
 }
 
 /**
- * An agnhost pod with one netexec container per port (HTTP and UDP on that port, SCTP too when
- * asked), so any pod can be a probe target, and a probe source (connect, curl, dig, /dial).
+ * netexec's /healthz answers 412 until its UDP or SCTP server has started, so it can only gate
+ * containers that serve one of them; a TCP-only container is ready once its HTTP port accepts.
+ */
+export function netexecReadinessProbe(port: number, protocols: L4Protocol[]): Record<string, unknown> {
+  const datagramServer = protocols.includes('UDP') || protocols.includes('SCTP');
+  return { ...(datagramServer ? { httpGet: { path: '/healthz', port } } : { tcpSocket: { port } }), periodSeconds: 1 };
+}
+
+/**
+ * The HTTP port of the container that serves SCTP on `port`: netexec always serves HTTP, and two
+ * containers of one pod cannot share a port.
+ */
+export function sctpCompanionHttpPort(port: number): number {
+  const companion = port + 20_000;
+  if (companion > 65_535) throw new Error(`port ${port} cannot serve SCTP: its companion HTTP port ${companion} is out of range`);
+  return companion;
+}
+
+function netexecContainer(name: string, args: string[], ports: { port: number; protocol: L4Protocol }[], readinessProbe: Record<string, unknown>) {
+  return {
+    name,
+    image: testImages.agnhost,
+    imagePullPolicy: 'IfNotPresent',
+    args,
+    ports: ports.map(({ port, protocol }) => ({ name: servePortName(port, protocol), containerPort: port, protocol })),
+    readinessProbe,
+    securityContext: {},
+  };
+}
+
+/**
+ * An agnhost pod with one netexec container per port (HTTP and UDP on that port), so any pod can be
+ * a probe target, and a probe source (connect, curl, dig, /dial). SCTP, when asked, is served by a
+ * container of its own (`sctp-<port>`): netexec's SCTP server exits on any read error
+ * (agnhost netexec.go, startSCTPServer → assertNoError → log.Fatalf), which must not take the
+ * port's TCP and UDP servers down with it.
  */
 export function serverPod(spec: ServerPodSpec): KubeObject {
   const ports = spec.ports ?? [80];
   const protocols = spec.protocols ?? ['TCP', 'UDP'];
-  const containers = ports.map((port) => {
-    const args = ['netexec', `--http-port=${port}`, `--udp-port=${protocols.includes('UDP') ? port : -1}`];
-    if (protocols.includes('SCTP')) args.push(`--sctp-port=${port}`);
-    return {
-      name: `cont-${port}`,
-      image: testImages.agnhost,
-      imagePullPolicy: 'IfNotPresent',
-      args,
-      ports: protocols.map((protocol) => ({ name: servePortName(port, protocol), containerPort: port, protocol })),
-      readinessProbe: { httpGet: { path: '/healthz', port }, periodSeconds: 1 },
-      securityContext: {},
-    };
+  const streamAndDatagram = protocols.filter((p) => p !== 'SCTP');
+  const containers = ports.flatMap((port) => {
+    const main = netexecContainer(
+      `cont-${port}`,
+      ['netexec', `--http-port=${port}`, `--udp-port=${protocols.includes('UDP') ? port : -1}`],
+      streamAndDatagram.map((protocol) => ({ port, protocol })),
+      netexecReadinessProbe(port, streamAndDatagram),
+    );
+    if (!protocols.includes('SCTP')) return [main];
+    const http = sctpCompanionHttpPort(port);
+    const sctp = netexecContainer(
+      `sctp-${port}`,
+      ['netexec', `--http-port=${http}`, '--udp-port=-1', `--sctp-port=${port}`],
+      [{ port, protocol: 'SCTP' }],
+      netexecReadinessProbe(http, ['SCTP']),
+    );
+    return [main, sctp];
   });
   return {
     apiVersion: 'v1',
@@ -76,21 +115,20 @@ export function serverPod(spec: ServerPodSpec): KubeObject {
   };
 }
 
-/** Names of the cell's schedulable nodes, control-plane last (suites prefer workers). */
+/** Names of the cell's schedulable (not cordoned) nodes, control-plane last (suites prefer workers). */
 export async function nodeNames(kube: Kube): Promise<string[]> {
-  const nodes = await kube.list('v1', 'Node');
+  const nodes = (await kube.list('v1', 'Node')).filter((n) => (n['spec'] as { unschedulable?: boolean } | undefined)?.unschedulable !== true);
   const isControlPlane = (n: KubeObject) => 'node-role.kubernetes.io/control-plane' in (n.metadata.labels ?? {});
   return [...nodes.filter((n) => !isControlPlane(n)), ...nodes.filter(isControlPlane)].map((n) => n.metadata.name);
 }
 
-/** Two distinct nodes for cross-node checks; fails clearly on a single-node cell. */
-export async function twoNodes(kube: Kube): Promise<[string, string]> {
-  const names = await nodeNames(kube);
-  const [first, second] = names;
-  if (!first || !second) {
-    throw new Error(`cross-node checks need at least 2 nodes; the cell has ${names.length} (${names.join(', ')})`);
-  }
-  return [first, second];
+/**
+ * Why checks that cross nodes cannot run in this cell (fewer than 2 schedulable nodes), or
+ * undefined when they can. A cell description without a node count is taken to have enough.
+ */
+export function crossNodeUnavailable(): string | undefined {
+  const count = liveCell().schedulableNodes;
+  return count !== undefined && count < 2 ? `needs 2 schedulable nodes; the cluster has ${count}` : undefined;
 }
 
 /** The IP of a pod once Ready. */

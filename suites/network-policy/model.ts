@@ -1,17 +1,20 @@
 // The policy test model: namespaces x, y, z (labelled ns=<name>) each holding pods a, b, c
 // (labelled pod=<name>) that serve ports 80 and 81 on TCP and UDP (and SCTP when the cell has
-// it), plus TCP 5432 and 8080 so the network guide's policies are tested on their own ports.
+// it), plus TCP 5432 and 8080 so the network guide's policies are tested on their own ports, and
+// one porter container with the TCP ports of the range boundaries and of the per-pod named port.
 // Scenarios use the logical names ("x", "x/a"); the model maps them to the run's namespaces.
-import type { ClusterState, ContainerPort, PodInfo } from '../../harness/netpol/index.ts';
+import type { ClusterState, ContainerPort, PodInfo, PortProbe } from '../../harness/netpol/index.ts';
 import type { KubeObject } from '../../harness/kube/types.ts';
-import { namespace, namespaceName, serverPod, RUN_LABEL, type L4Protocol } from '../lib/workloads.ts';
+import { porterContainer } from '../lib/porter.ts';
+import { namespace, namespaceName, serverPod, servePortName, RUN_LABEL, type L4Protocol } from '../lib/workloads.ts';
 import { liveCell } from '../lib/conformance.ts';
 
 export const MODEL_NAMESPACES = ['x', 'y', 'z'] as const;
 export const MODEL_POD_NAMES = ['a', 'b', 'c'] as const;
 export type ModelNamespace = (typeof MODEL_NAMESPACES)[number];
+export type ModelPodName = (typeof MODEL_POD_NAMES)[number];
 /** "x/a" … "z/c". */
-export type ModelPodKey = `${ModelNamespace}/${(typeof MODEL_POD_NAMES)[number]}`;
+export type ModelPodKey = `${ModelNamespace}/${ModelPodName}`;
 
 export const MODEL_POD_KEYS: ModelPodKey[] = MODEL_NAMESPACES.flatMap((ns) => MODEL_POD_NAMES.map((pod) => `${ns}/${pod}` as const));
 
@@ -19,6 +22,20 @@ export const MODEL_POD_KEYS: ModelPodKey[] = MODEL_NAMESPACES.flatMap((ns) => MO
 export const MODEL_PORTS = [80, 81];
 /** TCP-only ports of the network guide's policies (PostgreSQL, the API on 8080). */
 export const GUIDE_PORTS = [5432, 8080];
+/**
+ * TCP ports the boundary probes of the endPort scenarios reach besides the ports above (below,
+ * ends, middle and above each range, boundaries.ts). A unit test keeps it in step with the catalogue.
+ */
+export const RANGE_PORTS = [85, 90, 91];
+/**
+ * A named port whose number differs per pod, so a CNI resolving it against any pod but the
+ * destination (the source, the first pod a policy selects) opens the wrong port. Every pod serves
+ * all three numbers; only its own carries the name.
+ */
+export const OWN_PORT_NAME = 'api';
+export const OWN_PORTS: Record<ModelPodName, number> = { a: 9001, b: 9002, c: 9003 };
+/** The container of each model pod that serves RANGE_PORTS and OWN_PORTS. */
+export const PORTER_CONTAINER = 'porter';
 
 export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 
@@ -44,24 +61,34 @@ export function modelNamespaceObjects(): KubeObject[] {
   return MODEL_NAMESPACES.map((ns) => namespace(realNamespace(ns), baseNamespaceLabels(ns)));
 }
 
-/** One model pod: a netexec container per model port and one per guide port. */
+function ownPortOf(pod: string): number {
+  const port = OWN_PORTS[pod as ModelPodName];
+  if (port === undefined) throw new Error(`"${pod}" is not a model pod (${MODEL_POD_NAMES.join(', ')})`);
+  return port;
+}
+
+/** One model pod: a netexec container per model port and one per guide port, and the porter container. */
 export function modelPodObject(ns: ModelNamespace, pod: string): KubeObject {
   const base = { namespace: realNamespace(ns), name: pod, labels: basePodLabels(pod) };
   const modelPod = serverPod({ ...base, ports: MODEL_PORTS, protocols: modelProtocols() });
   const guidePod = serverPod({ ...base, ports: GUIDE_PORTS, protocols: ['TCP'] });
+  const porterPorts = [...RANGE_PORTS, ...Object.values(OWN_PORTS)].map((port) => ({
+    port,
+    name: port === ownPortOf(pod) ? OWN_PORT_NAME : servePortName(port, 'TCP'),
+  }));
   const spec = modelPod.spec as { containers: unknown[] };
-  spec.containers = [...spec.containers, ...(guidePod.spec as { containers: unknown[] }).containers];
+  spec.containers = [...spec.containers, ...(guidePod.spec as { containers: unknown[] }).containers, porterContainer(PORTER_CONTAINER, porterPorts)];
   return modelPod;
 }
 
-/** Container ports of a model pod, as the policy engine needs them for named ports. */
-export function modelContainerPorts(): ContainerPort[] {
-  const ports: ContainerPort[] = [];
-  const collect = (object: KubeObject) => {
-    for (const container of (object.spec as { containers: { ports: ContainerPort[] }[] }).containers) ports.push(...container.ports);
-  };
-  collect(modelPodObject('x', 'a'));
-  return ports;
+/** Container ports of a model pod (the same in every namespace), as the policy engine needs them for named ports. */
+export function modelContainerPorts(pod: string): ContainerPort[] {
+  return (modelPodObject('x', pod).spec as { containers: { ports: ContainerPort[] }[] }).containers.flatMap((container) => container.ports);
+}
+
+/** Every port and protocol every model pod serves. */
+export function modelProbes(): PortProbe[] {
+  return modelContainerPorts(MODEL_POD_NAMES[0]).map((p) => ({ port: p.containerPort, protocol: p.protocol ?? 'TCP' }));
 }
 
 /** The model as it is now: labels (changed by steps) and the live pod IPs. */
@@ -83,14 +110,13 @@ export function initialModelState(ips: Record<ModelPodKey, string>): ModelState 
  */
 export function clusterStateOf(model: ModelState): ClusterState {
   const runId = liveCell().runId;
-  const containerPorts = modelContainerPorts();
   const namespaces: ClusterState['namespaces'] = {};
   for (const ns of MODEL_NAMESPACES) {
     namespaces[ns] = { ...model.namespaceLabels[ns], [RUN_LABEL]: runId, [NAMESPACE_NAME_LABEL]: realNamespace(ns) };
   }
   const pods: PodInfo[] = MODEL_POD_KEYS.map((key) => {
     const [ns, name] = key.split('/') as [string, string];
-    return { namespace: ns, name, labels: { ...model.podLabels[key], [RUN_LABEL]: runId }, ip: model.ips[key], containerPorts };
+    return { namespace: ns, name, labels: { ...model.podLabels[key], [RUN_LABEL]: runId }, ip: model.ips[key], containerPorts: modelContainerPorts(name) };
   });
   return { namespaces, pods };
 }

@@ -3,6 +3,7 @@
 // with what the cell does.
 import type { Capability } from '../../harness/model/cell.ts';
 import type { NetworkPolicy, PortProbe } from '../../harness/netpol/index.ts';
+import { withRangeBoundaries } from './boundaries.ts';
 import type { ModelNamespace, ModelPodKey, ModelState } from './model.ts';
 
 /** Label changes: a string sets the label, null removes it. */
@@ -15,7 +16,10 @@ export type Step =
   | { delete: string[] }
   | { relabelPod: { pod: ModelPodKey; labels: LabelPatch } }
   | { relabelNamespace: { namespace: ModelNamespace; labels: LabelPatch } }
-  /** Probe every model pod → every other model pod on these ports; compare with the engine. */
+  /**
+   * Probe every model pod → every other model pod on these ports (and on the boundaries of every
+   * port range in force, boundaries.ts); compare with the engine.
+   */
   | { probe: PortProbe[] }
   /** From a model pod, resolve a cluster DNS name; the lookup must answer (egress to DNS allowed). */
   | { resolve: { from: ModelPodKey; name: string } };
@@ -29,8 +33,9 @@ export interface Scenario {
   steps: Step[] | ((model: ModelState) => Step[]);
 }
 
+/** The steps as they run: built for the live model, every probe step with its range boundaries. */
 export function stepsOf(scenario: Scenario, model: ModelState): Step[] {
-  return typeof scenario.steps === 'function' ? scenario.steps(model) : scenario.steps;
+  return withRangeBoundaries(typeof scenario.steps === 'function' ? scenario.steps(model) : scenario.steps);
 }
 
 export function describeStep(step: Step): string {

@@ -1,7 +1,7 @@
 // The NetworkPolicy scenario catalogue: each entry is data (policies, label changes, probes);
 // the expected truth tables come from the policy engine, never from the scenario.
 import type { NetworkPolicy, NetworkPolicySpec, PortProbe } from '../../harness/netpol/index.ts';
-import { coveringCidr, MODEL_POD_KEYS, networkOf, type ModelNamespace } from './model.ts';
+import { coveringCidr, MODEL_POD_KEYS, networkOf, OWN_PORT_NAME, OWN_PORTS, type ModelNamespace } from './model.ts';
 import type { Scenario } from './scenario.ts';
 
 function policy(namespace: ModelNamespace, name: string, spec: NetworkPolicySpec): NetworkPolicy {
@@ -16,9 +16,13 @@ const SCTP80: PortProbe = { port: 80, protocol: 'SCTP' };
 const SCTP81: PortProbe = { port: 81, protocol: 'SCTP' };
 const TCP5432: PortProbe = { port: 5432, protocol: 'TCP' };
 const TCP8080: PortProbe = { port: 8080, protocol: 'TCP' };
+/** Every number the per-pod named port has on some pod. */
+const OWN_PORT_PROBES: PortProbe[] = Object.values(OWN_PORTS).map((port) => ({ port, protocol: 'TCP' }));
 
 const NP = ['networkPolicy'] as const;
 const NP_SCTP = ['networkPolicy', 'sctp'] as const;
+/** Scenarios whose ipBlocks are built from pod IPs. */
+const NP_IPBLOCK_PODS = ['networkPolicy', 'ipBlockMatchesPodIPs'] as const;
 
 /** The name every probe of DNS resolution uses: always served by the cluster's DNS. */
 const CLUSTER_DNS_NAME = 'kubernetes.default.svc.cluster.local';
@@ -182,18 +186,49 @@ export const scenarios: Scenario[] = [
     ],
   },
   {
+    name: 'named port resolved on each destination pod',
+    description:
+      `Pods of x admit only their own port named ${OWN_PORT_NAME}, a different number on each pod (a ${OWN_PORTS.a}, b ${OWN_PORTS.b}, c ${OWN_PORTS.c}): ` +
+      'each opens exactly its own number, whatever the source.',
+    needs: [...NP],
+    steps: [
+      { apply: [policy('x', 'allow-own-api', { podSelector: {}, ingress: [{ ports: [{ port: OWN_PORT_NAME, protocol: 'TCP' }] }] })] },
+      { probe: OWN_PORT_PROBES },
+    ],
+  },
+  {
+    name: 'named port resolved on each destination pod, egress',
+    description: `Pods of y may send only to each destination's own port named ${OWN_PORT_NAME} (a ${OWN_PORTS.a}, b ${OWN_PORTS.b}, c ${OWN_PORTS.c}), not to the number it has on the source.`,
+    needs: [...NP],
+    steps: [
+      { apply: [policy('y', 'egress-own-api', { podSelector: {}, policyTypes: ['Egress'], egress: [{ ports: [{ port: OWN_PORT_NAME, protocol: 'TCP' }] }] })] },
+      { probe: OWN_PORT_PROBES },
+    ],
+  },
+  // The boundary rule adds the ports below, at both ends, in the middle and above each range
+  // (80, 81, 85, 90, 91 here) to every probe step; the steps list only what else they check.
+  {
     name: 'endPort range',
-    description: 'x/a admits TCP ports 81..90 only: 81 allowed, 80 denied.',
+    description: 'x/a admits TCP ports 81..90 only: 81, 85 and 90 allowed, 80 and 91 denied, and UDP 81 denied.',
     needs: [...NP],
     steps: [
       { apply: [policy('x', 'allow-81-to-90', { podSelector: { matchLabels: { pod: 'a' } }, ingress: [{ ports: [{ protocol: 'TCP', port: 81, endPort: 90 }] }] })] },
-      { probe: [TCP80, TCP81] },
+      { probe: [UDP81] },
+    ],
+  },
+  {
+    name: 'endPort range egress',
+    description: 'Pods of z may send only to TCP ports 81..90: 81, 85 and 90 allowed, 80 and 91 denied, and UDP 81 denied.',
+    needs: [...NP],
+    steps: [
+      { apply: [policy('z', 'egress-81-to-90', { podSelector: {}, policyTypes: ['Egress'], egress: [{ ports: [{ protocol: 'TCP', port: 81, endPort: 90 }] }] })] },
+      { probe: [UDP81] },
     ],
   },
   {
     name: 'ipBlock ingress with except',
     description: 'x/a admits the CIDR covering every model pod except the /32 of y/b (built from the live pod IPs).',
-    needs: [...NP],
+    needs: [...NP_IPBLOCK_PODS],
     steps: (model) => [
       {
         apply: [
@@ -209,7 +244,7 @@ export const scenarios: Scenario[] = [
   {
     name: 'ipBlock egress with except',
     description: 'Pods of z may send to the CIDR covering every model pod except the /32 of x/c.',
-    needs: [...NP],
+    needs: [...NP_IPBLOCK_PODS],
     steps: (model) => [
       {
         apply: [
@@ -392,7 +427,7 @@ export const scenarios: Scenario[] = [
     description:
       'The guide\'s complex-policy in z: z/a is role=db; x is name=frontend with x/b role=frontend, y/b is role=frontend in another namespace; ' +
       'the ipBlock is the CIDR of the model pods except the /32 of y/c.',
-    needs: [...NP],
+    needs: [...NP_IPBLOCK_PODS],
     steps: (model) => [
       { relabelNamespace: { namespace: 'x', labels: { name: 'frontend' } } },
       { relabelPod: { pod: 'z/a', labels: { role: 'db' } } },

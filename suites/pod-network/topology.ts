@@ -1,8 +1,9 @@
 // The pods of the pod-network suite: two pods on one node, one on another, a hostNetwork pod
 // standing in for the first node, and a ClusterIP Service in front of the pod on the second node.
+// A cell with one schedulable node gets no second-node pod; the Service fronts the same-node pod.
 import type { ExecTarget, Kube, KubeObject } from '../../harness/kube/types.ts';
 import { liveCell } from '../lib/conformance.ts';
-import { namespace, namespaceName, podIp, serverPod, twoNodes, type L4Protocol } from '../lib/workloads.ts';
+import { crossNodeUnavailable, namespace, namespaceName, nodeNames, podIp, serverPod, type L4Protocol } from '../lib/workloads.ts';
 
 /** netexec ports: 80 is probed; 8080 serves /dial (the source side of UDP/SCTP client-IP checks). */
 export const SERVE_PORT = 80;
@@ -24,13 +25,12 @@ export interface PlacedPod {
 
 export interface Topology {
   namespace: string;
-  nodes: [string, string];
   /** Source pod on the first node. */
   client: PlacedPod;
-  /** Second pod on the first node. */
+  /** Second pod on the first node; the Service's only endpoint on a single-node cell. */
   sameNode: PlacedPod;
-  /** Pod on the second node; also the Service's only endpoint. */
-  otherNode: PlacedPod;
+  /** Pod on the second node and the Service's only endpoint; absent on a single-node cell. */
+  otherNode: PlacedPod | undefined;
   /** hostNetwork pod on the first node: its traffic comes from the node. */
   host: PlacedPod;
   serviceIp: string;
@@ -42,14 +42,20 @@ export function podNetworkProtocols(): L4Protocol[] {
 
 export async function createTopology(kube: Kube): Promise<Topology> {
   const ns = namespaceName('podnet');
-  const nodes = await twoNodes(kube);
-  const [first, second] = nodes;
+  const nodes = await nodeNames(kube);
+  const crossNode = crossNodeUnavailable() === undefined;
+  const [first] = nodes;
+  const second = crossNode ? nodes[1] : undefined;
+  if (!first) throw new Error('the cluster has no node to place the pod-network pods on');
+  if (crossNode && !second) {
+    throw new Error(`cross-node checks need 2 nodes, but the cluster lists only ${nodes.length} (${nodes.join(', ')})`);
+  }
   const protocols = podNetworkProtocols();
   const runId = liveCell().runId;
   const specs = [
     { name: 'client', node: first, ports: [SERVE_PORT, DIAL_PORT] },
-    { name: 'same-node', node: first, ports: [SERVE_PORT, DIAL_PORT] },
-    { name: 'other-node', node: second, ports: [SERVE_PORT, DIAL_PORT], labels: SERVICE_LABEL },
+    { name: 'same-node', node: first, ports: [SERVE_PORT, DIAL_PORT], ...(second ? {} : { labels: SERVICE_LABEL }) },
+    ...(second ? [{ name: 'other-node', node: second, ports: [SERVE_PORT, DIAL_PORT], labels: SERVICE_LABEL }] : []),
   ];
   const objects: KubeObject[] = [
     ...specs.map((spec) => serverPod({ namespace: ns, protocols, ...spec })),
@@ -63,7 +69,7 @@ export async function createTopology(kube: Kube): Promise<Topology> {
   ];
   await kube.apply([namespace(ns)], { runId });
   await kube.apply(objects, { runId });
-  await kube.waitFor({ kind: 'podsReady', namespace: ns, minCount: 4 }, READY_TIMEOUT_MS);
+  await kube.waitFor({ kind: 'podsReady', namespace: ns, minCount: specs.length + 1 }, READY_TIMEOUT_MS);
   const place = async (name: string, node: string, container: string): Promise<PlacedPod> => {
     const ip = await podIp(kube, ns, name);
     return { name, node, ip, label: `${name} on ${node} (${ip})`, exec: { namespace: ns, pod: name, container } };
@@ -73,10 +79,9 @@ export async function createTopology(kube: Kube): Promise<Topology> {
   if (!serviceIp || serviceIp === 'None') throw new Error(`Service ${ns}/${SERVICE_NAME} has no ClusterIP`);
   return {
     namespace: ns,
-    nodes,
     client: await place('client', first, `cont-${SERVE_PORT}`),
     sameNode: await place('same-node', first, `cont-${SERVE_PORT}`),
-    otherNode: await place('other-node', second, `cont-${SERVE_PORT}`),
+    otherNode: second ? await place('other-node', second, `cont-${SERVE_PORT}`) : undefined,
     host: await place('host', first, `cont-${HOST_DIAL_PORT}`),
     serviceIp,
   };

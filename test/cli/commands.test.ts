@@ -11,14 +11,16 @@ interface PlanJson {
   runId: string;
   cells: Array<{ id: string; clusterName: string; kindConfigYaml: string }>;
   unsupported: Array<{ id: string; reason: string }>;
+  refused: Array<{ id: string; reason: string }>;
 }
 
 describe('cnimatrix plan', () => {
-  test('--format json accounts for all 20 CNI x proxy-mode combinations', async () => {
+  test('--format json accounts for all 20 CNI x proxy-mode combinations; cells whose pins cannot work are refused (exit 4)', async () => {
     const result = await cnimatrix(['plan', '--format', 'json', '--run-id', 'cli-test']);
-    expect(result.exitCode).toBe(0);
+    expect(result.exitCode).toBe(4);
+    expect(result.stderr).toMatch(/refused before any cluster was created: cilium-iptables.*pin cilium-cli/);
     const plan = JSON.parse(result.stdout) as PlanJson;
-    const ids = [...plan.cells.map((cell) => cell.id), ...plan.unsupported.map((cell) => cell.id)].sort();
+    const ids = [...plan.cells.map((cell) => cell.id), ...plan.unsupported.map((cell) => cell.id), ...plan.refused.map((cell) => cell.id)].sort();
     expect(ids).toEqual(ALL_CELLS);
     for (const unsupported of plan.unsupported) expect(unsupported.reason.length).toBeGreaterThan(10);
     for (const cell of plan.cells) expect(cell.clusterName).toBe(`cnimatrix-cli-test-${cell.id}`);

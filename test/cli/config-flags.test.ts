@@ -33,3 +33,9 @@ test('every flag reaches the configuration under its own name', () => {
 test('--no-strict, --no-reuse and --no-preload turn file settings off', () => {
   expect(parse(['--no-strict', '--no-reuse', '--no-preload'])).toEqual({ strict: false, reuse: false, preload: false });
 });
+
+test('switches also take an explicit value: --strict=false, --reuse=true', () => {
+  expect(parse(['--strict=false', '--reuse=true', '--preload', 'no'])).toEqual({ strict: false, reuse: true, preload: false });
+  expect(parse(['--strict'])).toEqual({ strict: true });
+  expect(() => parse(['--strict=maybe'])).toThrow(/--strict takes true or false, not "maybe"/);
+});

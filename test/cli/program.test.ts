@@ -4,6 +4,7 @@ import { buildProgram, runCli } from '../../harness/cli/main.ts';
 import { BadInputError, CnimatrixError } from '../../harness/model/errors.ts';
 import { documentedConfig } from '../../harness/config/index.ts';
 import { planCommand } from '../../harness/cli/commands/plan.ts';
+import { runCommand } from '../../harness/cli/commands/run.ts';
 
 function everyCommand(command: Command): Command[] {
   return [command, ...command.commands.flatMap(everyCommand)];
@@ -28,10 +29,14 @@ describe('the program', () => {
     }
   });
 
-  test('the shared config flags cover every documented flag', () => {
-    const flags = planCommand().options.map((option) => option.flags);
+  test('run takes every documented flag; plan, doctor and images only those that decide the cells', () => {
+    const flags = runCommand().options.map((option) => option.flags);
+    const planFlags = planCommand().options.map((option) => option.flags);
+    expect(planFlags).toContain('--cni <names>');
+    expect(planFlags).not.toContain('--keep <policy>');
     for (const option of documentedConfig) {
-      if (option.flag !== undefined) expect(flags).toContain(option.flag.spec);
+      // A switch (one with a --no- form) also takes an explicit value: `--strict [true|false]`.
+      if (option.flag !== undefined) expect(flags).toContain(option.flag.negation === undefined ? option.flag.spec : `${option.flag.spec} [true|false]`);
     }
   });
 

@@ -1,14 +1,16 @@
 import { describe, expect, test } from '@jest/globals';
 import YAML from 'yaml';
-import { ciliumTransforms } from '../../clusters/cilium.ts';
+import { ciliumInstallStep, ciliumValues } from '../../clusters/cilium.ts';
 import { profileFor, profiles } from '../../clusters/index.ts';
 import { ingressNginx } from '../../clusters/ingress/ingress-nginx.ts';
 import type { ApplyManifestStep } from '../../clusters/install-step.ts';
 import type { ProfileContext } from '../../clusters/profile.ts';
 import { proxyModes } from '../../clusters/proxy-modes.ts';
-import { allPins, manifestPins } from '../../clusters/versions.ts';
+import { isUnverified } from '../../clusters/pin.ts';
+import { allPins, ciliumCliTarballs, cniPluginsTarballs, manifestPins } from '../../clusters/versions.ts';
 import { CAPABILITIES, CNI_NAMES, PROXY_MODES, type ProxyMode } from '../../harness/model/cell.ts';
 import { applyTransforms } from '../../harness/manifests/index.ts';
+import { simCapabilities } from '../sim/harness.ts';
 
 const ctx = (mode: ProxyMode, podSubnet = '10.244.0.0/16'): ProfileContext => ({ clusterName: 'cnimatrix-r1-x', proxyMode: mode, podSubnet, arch: 'amd64' });
 const manifestSteps = (steps: { kind: string }[]) => steps.filter((s): s is ApplyManifestStep => s.kind === 'applyManifest');
@@ -76,14 +78,15 @@ describe('known fixes are in the data', () => {
   test('weave is legacy and says which source it uses and why', () => {
     expect(profiles.weave.legacy?.source).toMatch(/rajch\/weave v2\.9\.0/);
     expect(profiles.weave.legacy?.source).toMatch(/v2\.8\.1 breaks with iptables-nft/);
-    expect(manifestPins.weave.url).toContain('rajch/weave/releases/download/v2.9.0/');
+    // The v2.9.0 tag's commit, so the pinned bytes cannot move.
+    expect(manifestPins.weave.url).toBe('https://raw.githubusercontent.com/rajch/weave/8397222003c0d8ca2bebf0ac5c64448a4796dd18/prog/weave-kube/weave-daemonset-k8s-1.11.yaml');
   });
 
   test('ingress-nginx is marked retired and pinned to controller-v1.15.1', () => {
     expect(ingressNginx.retired?.announced).toBe('2025-11-11');
     expect(ingressNginx.retired?.successor).toMatch(/cloud-provider-kind >= v0\.9\.0/);
     expect(manifestPins.ingressNginx.url).toBe(
-      'https://raw.githubusercontent.com/kubernetes/ingress-nginx/controller-v1.15.1/deploy/static/provider/kind/deploy.yaml',
+      'https://raw.githubusercontent.com/kubernetes/ingress-nginx/0a5901f3c64f11e92e487799b8da3f00cca37515/deploy/static/provider/kind/deploy.yaml',
     );
     expect(ingressNginx.ingressClass).toBe('nginx');
   });
@@ -98,52 +101,49 @@ describe('known fixes are in the data', () => {
   test('allPins lists every manifest and tarball once', () => {
     const ids = allPins().map((p) => p.id);
     expect(new Set(ids).size).toBe(ids.length);
-    expect(ids).toEqual(expect.arrayContaining(['flannel', 'cilium', 'weave', 'ingress-nginx', 'calico-operator-crds', 'cni-plugins-amd64']));
+    expect(ids).toEqual(expect.arrayContaining(['flannel', 'cilium-cli-amd64', 'weave', 'ingress-nginx', 'calico-operator-crds', 'cni-plugins-amd64']));
+  });
+
+  test('every manifest pin names a commit, not a movable tag, and holds a recorded sha256', () => {
+    for (const pin of Object.values(manifestPins)) {
+      expect(pin.url).toMatch(/^https:\/\/raw\.githubusercontent\.com\/[^/]+\/[^/]+\/[0-9a-f]{40}\//);
+      expect(pin.sha256).toMatch(/^(?!0{64})[0-9a-f]{64}$/);
+    }
+  });
+
+  test('a tarball pin without a recorded sha256 names where a user reads it', () => {
+    for (const pin of [...Object.values(cniPluginsTarballs), ...Object.values(ciliumCliTarballs)]) {
+      if (isUnverified(pin)) expect(pin.checksumSource).toMatch(/^https:\/\/.+\.sha256sum$/);
+    }
   });
 });
 
 // Fixtures shaped like the upstream objects the transforms target.
-const ciliumFixture = `apiVersion: v1
-kind: ConfigMap
-metadata: { name: cilium-config, namespace: kube-system }
-data:
-  kube-proxy-replacement: "false"
-  ipam: cluster-pool
----
-apiVersion: apps/v1
-kind: DaemonSet
-metadata: { name: cilium, namespace: kube-system }
-spec:
-  template:
-    spec:
-      initContainers: [{ name: config, image: quay.io/cilium/cilium:v1.19.6 }]
-      containers: [{ name: cilium-agent, image: quay.io/cilium/cilium:v1.19.6 }]
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: { name: cilium-operator, namespace: kube-system }
-spec:
-  template:
-    spec:
-      containers: [{ name: cilium-operator, image: quay.io/cilium/operator-generic:v1.19.6 }]
-`;
-
 const parse = (text: string) => YAML.parseAllDocuments(text).map((d) => d.toJS() as Record<string, any>);
 
 describe('profile transforms against upstream-shaped manifests', () => {
-  test('cilium none: kube-proxy replacement on, API server reached at <cluster>-control-plane:6443 everywhere', () => {
-    const [cm, ds, deploy] = parse(applyTransforms(ciliumFixture, ciliumTransforms(ctx('none'))));
-    expect(cm?.['data']).toEqual({ 'kube-proxy-replacement': 'true', ipam: 'kubernetes' });
-    const env = [{ name: 'KUBERNETES_SERVICE_HOST', value: 'cnimatrix-r1-x-control-plane' }, { name: 'KUBERNETES_SERVICE_PORT', value: '6443' }];
-    expect(ds?.['spec']['template']['spec']['initContainers'][0]['env']).toEqual(env);
-    expect(ds?.['spec']['template']['spec']['containers'][0]['env']).toEqual(env);
-    expect(deploy?.['spec']['template']['spec']['containers'][0]['env']).toEqual(env);
+  test('cilium none: cilium install with the replacement on and the API server at <cluster>-control-plane:6443', () => {
+    const step = ciliumInstallStep(ctx('none'));
+    expect(step.tool).toBe('cilium-cli');
+    expect(step.args.slice(0, 3)).toEqual(['install', '--version=1.19.6', '--wait=false']);
+    expect(step.args).toEqual(expect.arrayContaining(['--set', 'kubeProxyReplacement=true', '--set', 'k8sServiceHost=cnimatrix-r1-x-control-plane', '--set', 'k8sServicePort=6443']));
+    // The replacement serves hostPorts itself: no portmap chaining.
+    expect(ciliumValues(ctx('none'))['cni.chainingMode']).toBeUndefined();
   });
 
-  test('cilium with kube-proxy: replacement off and no API server override', () => {
-    const [cm, ds] = parse(applyTransforms(ciliumFixture, ciliumTransforms(ctx('iptables'))));
-    expect(cm?.['data']['kube-proxy-replacement']).toBe('false');
-    expect(ds?.['spec']['template']['spec']['containers'][0]['env']).toBeUndefined();
+  test('cilium with kube-proxy: replacement off, portmap chained for hostPort, no API server override', () => {
+    // hostPort (the ingress controller's 80/443) needs the portmap plugin chained when kube-proxy runs.
+    for (const mode of ['iptables', 'ipvs', 'nftables'] as const) {
+      const values = ciliumValues(ctx(mode));
+      expect(values).toMatchObject({ kubeProxyReplacement: 'false', 'cni.chainingMode': 'portmap', 'ipam.mode': 'kubernetes' });
+      expect(values['k8sServiceHost']).toBeUndefined();
+    }
+  });
+
+  test('cilium-cli comes from its pinned release tarball, extracted like the bridge plugin', () => {
+    const [prepare] = profiles.cilium.prepare(ctx('iptables'));
+    expect(prepare).toMatchObject({ id: 'cilium-cli', member: 'cilium', archive: { url: 'https://github.com/cilium/cilium-cli/releases/download/v0.19.7/cilium-linux-amd64.tar.gz' } });
+    expect(prepare?.archive.checksumSource).toBe('https://github.com/cilium/cilium-cli/releases/download/v0.19.7/cilium-linux-amd64.tar.gz.sha256sum');
   });
 
   test('flannel: Network follows podSubnet; EnableNFTables only in nftables mode', () => {
@@ -162,25 +162,44 @@ data:
     expect(conf('iptables')).toEqual({ Network: '10.250.0.0/16', EnableNFTables: false, Backend: { Type: 'vxlan' } });
   });
 
-  test('weave: IPALLOC_RANGE set to the pod subnet on the weave container only', () => {
-    const fixture = `apiVersion: apps/v1
-kind: DaemonSet
-metadata: { name: weave-net, namespace: kube-system }
-spec:
-  template:
+  test('weave: the List unwrapped, release image tags, IfNotPresent, IPALLOC_RANGE on the weave container only', () => {
+    // As the pinned template ships it: one kind: List, images at :latest with imagePullPolicy Always.
+    const fixture = `apiVersion: v1
+kind: List
+items:
+  - apiVersion: v1
+    kind: ServiceAccount
+    metadata: { name: weave-net, namespace: kube-system }
+  - apiVersion: apps/v1
+    kind: DaemonSet
+    metadata: { name: weave-net, namespace: kube-system }
     spec:
-      containers:
-        - name: weave
-          image: rajchaudhuri/weave-kube:2.9.0
-          env: [{ name: INIT_CONTAINER, value: "true" }]
-        - name: weave-npc
-          image: rajchaudhuri/weave-npc:2.9.0
+      template:
+        spec:
+          initContainers:
+            - name: weave-init
+              image: 'rajchaudhuri/weave-kube:latest'
+              imagePullPolicy: Always
+              env:
+          containers:
+            - name: weave
+              image: 'rajchaudhuri/weave-kube:latest'
+              imagePullPolicy: Always
+              env: [{ name: INIT_CONTAINER, value: "true" }]
+            - name: weave-npc
+              image: 'rajchaudhuri/weave-npc:latest'
+              imagePullPolicy: Always
 `;
     const [step] = manifestSteps(profiles.weave.installSteps(ctx('iptables')));
-    const [ds] = parse(applyTransforms(fixture, step?.transforms ?? []));
-    const containers = ds?.['spec']['template']['spec']['containers'];
+    const [sa, ds] = parse(applyTransforms(fixture, step?.transforms ?? []));
+    expect(sa?.['kind']).toBe('ServiceAccount');
+    const pod = ds?.['spec']['template']['spec'];
+    const containers = pod['containers'];
     expect(containers[0]['env']).toEqual([{ name: 'INIT_CONTAINER', value: 'true' }, { name: 'IPALLOC_RANGE', value: '10.244.0.0/16' }]);
     expect(containers[1]['env']).toBeUndefined();
+    const all = [...pod['initContainers'], ...containers];
+    expect(all.map((c: { image: string }) => c.image)).toEqual(['rajchaudhuri/weave-kube:2.9.0', 'rajchaudhuri/weave-kube:2.9.0', 'rajchaudhuri/weave-npc:2.9.0']);
+    expect(all.every((c: { imagePullPolicy: string }) => c.imagePullPolicy === 'IfNotPresent')).toBe(true);
   });
 
   test('ingress-nginx: controller pinned to the ingress-ready node', () => {
@@ -196,5 +215,21 @@ spec:
     const [step] = manifestSteps(ingressNginx.installSteps);
     const [deploy] = parse(applyTransforms(fixture, step?.transforms ?? []));
     expect(deploy?.['spec']['template']['spec']['nodeSelector']).toEqual({ 'kubernetes.io/os': 'linux', 'ingress-ready': 'true' });
+  });
+});
+
+describe('ipBlockMatchesPodIPs', () => {
+  // Cilium's CIDR selectors never match pods (clusters/cilium.ts); the sim's cells must say the same,
+  // or its e2e tests would prove a Cilium cell's verdicts on claims the real profile does not make.
+  test('is declared with networkPolicy by every CNI but Cilium, in every mode, and the sim cells agree', () => {
+    for (const name of CNI_NAMES) {
+      for (const mode of PROXY_MODES) {
+        const support = profiles[name].proxyModes[mode];
+        if (!support.supported) continue;
+        const expected = support.capabilities.includes('networkPolicy') && name !== 'cilium';
+        expect({ cell: `${name}-${mode}`, declared: support.capabilities.includes('ipBlockMatchesPodIPs') }).toEqual({ cell: `${name}-${mode}`, declared: expected });
+        expect({ cell: `${name}-${mode}`, sim: simCapabilities(name, mode).includes('ipBlockMatchesPodIPs') }).toEqual({ cell: `${name}-${mode}`, sim: expected });
+      }
+    }
   });
 });

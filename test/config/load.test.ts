@@ -38,6 +38,7 @@ describe('defaults', () => {
       reportsDir: path.join(cwd, 'reports'),
       nodeImage: undefined,
       workers: 2,
+      probeConcurrency: 48,
       timeouts: { clusterCreate: 300_000, cniReady: 300_000, ingressReady: 180_000, suite: 900_000, teardown: 120_000 },
       kubeconfig: undefined,
       reuse: false,
@@ -65,6 +66,7 @@ describe('file and flags', () => {
     'runId: nightly-42',
     'nodeImage: kindest/node:v1.37.0@sha256:a1ed56cfb0e7b93589bdf97c8cd566405a265939e3620fc4f5de89adff580ae5',
     'workers: 2',
+    'probeConcurrency: 12',
     'timeouts:',
     '  clusterCreate: 10m',
     '  suite: 1h30m',
@@ -88,6 +90,7 @@ describe('file and flags', () => {
       reportsDir: path.join(cwd, 'out'),
       runId: 'nightly-42',
       workers: 2,
+      probeConcurrency: 12,
       preload: true,
       timeouts: { clusterCreate: 600_000, suite: 5_400_000, cniReady: 300_000 },
       overrides: { manifests: { 'calico-operator': { url: 'file:///mirror/tigera-operator.yaml', sha256: 'ab'.repeat(32) } } },
@@ -150,7 +153,7 @@ describe('bad files', () => {
     const error = loadError(workdir('cni: [calico]\n'));
     expect(error.message).toBe(
       'cnimatrix.config.yaml: unknown key "cni"; known keys: cnis, proxyModes, suites, parallel, keep, strict, reportsDir, runId, ' +
-        'nodeImage, workers, timeouts, kubeconfig, reuse, preload, overrides; did you mean "cnis"?',
+        'nodeImage, workers, probeConcurrency, timeouts, kubeconfig, reuse, preload, overrides; did you mean "cnis"?',
     );
   });
 
@@ -204,6 +207,7 @@ describe('bad flags', () => {
     [{ parallel: 'many' }, '--parallel: expected "auto" or a whole number of clusters from 1 to 16, got "many"'],
     [{ keep: 'some' }, '--keep: unknown keep policy "some"; known: none, failed, all'],
     [{ workers: '-1' }, '--workers: workers must be a whole number from 0 to 9, got "-1"'],
+    [{ probeConcurrency: '0' }, '--probe-concurrency: probeConcurrency must be a whole number from 1 to 512, got "0"'],
     [{ runId: 'Nightly_1' }, '--run-id: invalid run id "Nightly_1"'],
     [{ runId: 'a'.repeat(21) }, `--run-id: invalid run id "${'a'.repeat(21)}"`],
     [{ nodeImage: 'Kindest/Node:latest' }, '--node-image: invalid node image "Kindest/Node:latest"'],

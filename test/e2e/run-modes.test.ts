@@ -1,12 +1,20 @@
 // The ways to run besides create-and-delete: an existing cluster (--kubeconfig), clusters kept
 // between runs (--reuse), kept clusters and their cleanup (--keep all, cnimatrix clean), and the
 // air-gapped path (cnimatrix images, --preload).
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals';
 import { execa } from 'execa';
-import { SIM_KIND_BIN } from '../sim/harness.ts';
+import { parse as parseYaml } from 'yaml';
+import { createKube } from '../../harness/kube/index.ts';
+import type { ConformanceReport } from '../../harness/report/conformance.ts';
+import { readCellJUnit } from '../../harness/report/junit-read.ts';
+import type { Matrix } from '../../harness/report/matrix.ts';
+import { SIM_KIND_BIN, startSimCell } from '../sim/harness.ts';
+import { faultEnvName } from '../sim/kind/state.ts';
+import { EXTERNAL_CLIENT_IMAGE_ENV } from '../../harness/external/image.ts';
 import { createSimWorld, type SimWorld } from './run-harness.ts';
+import { EXTERNAL_TEST_IMAGE, externalNetwork } from './external-setting.ts';
 
 const MINUTES = 60_000;
 let world: SimWorld;
@@ -36,7 +44,7 @@ test('cnimatrix images lists every image the planned cells need', async () => {
   expect(images.some((i) => i.includes('/e2e-test-images/jessie-dnsutils:'))).toBe(true);
   expect(images.some((i) => i.includes('calico'))).toBe(true);
   expect(images.some((i) => i.includes('ingress-nginx/controller'))).toBe(true);
-});
+}, 60_000);
 
 describe('--preload with --keep all, then cnimatrix clean', () => {
   test('the images are loaded before anything is installed, the cluster is kept, clean removes it', async () => {
@@ -83,7 +91,7 @@ describe('--reuse', () => {
 });
 
 describe('--kubeconfig: an existing cluster', () => {
-  test('the CNI and proxy mode are detected, the suites run, and the cluster is left alone', async () => {
+  test('the CNI and proxy mode are detected, what its nodes lack is probed and reported with the evidence, the suites run, and the cluster is left alone', async () => {
     const kubeconfig = join(world.dir, 'existing.kubeconfig');
     const config = [
       'kind: Cluster',
@@ -95,7 +103,9 @@ describe('--kubeconfig: an existing cluster', () => {
       '- role: worker',
       '- role: worker',
     ].join('\n');
-    await execa(SIM_KIND_BIN, ['create', 'cluster', '--name', 'someone-elses', '--config', '-', '--kubeconfig', kubeconfig], { env: world.env, input: config });
+    // Its nodes' kernel has no SCTP, which the kindnet profile declares.
+    const env = { ...world.env, [faultEnvName('someone-elses')]: 'kernel-no-sctp' };
+    await execa(SIM_KIND_BIN, ['create', 'cluster', '--name', 'someone-elses', '--config', '-', '--kubeconfig', kubeconfig], { env, input: config });
 
     const run = await world.cnimatrix(['run', '--kubeconfig', kubeconfig, '--suites', 'pod-network', '--run-id', 'existing']);
     expect(run.exitCode).toBe(0);
@@ -103,6 +113,95 @@ describe('--kubeconfig: an existing cluster', () => {
     expect(run.all).toMatch(/kindnet-nftables +create-cluster skipped/);
     expect(run.all).toMatch(/kindnet-nftables +delete-cluster skipped/);
     expect(await world.clusters()).toEqual(['someone-elses']);
+
+    // The cell keeps the profile's claim and says, with the probe's evidence, that the cluster lacks it.
+    const runDir = join(world.reportsDir, 'existing');
+    const xml = readFileSync(join(runDir, 'junit', 'kindnet-nftables.xml'), 'utf8');
+    expect(xml).toContain('<property name="capability.sctp.probedAbsent" value="the kernel of every node (someone-elses-control-plane, someone-elses-worker, someone-elses-worker2) has no SCTP');
+    const junit = readCellJUnit(xml);
+    const evidence = junit.cell.probedAbsent?.sctp ?? '';
+    expect(evidence).toMatch(/^the kernel of every node \(someone-elses-control-plane, someone-elses-worker, someone-elses-worker2\) has no SCTP \(.*protocol not supported.*\)$/);
+    expect(junit.cell.capabilities).toContain('sctp');
+    expect(junit.tests.filter((t) => t.status === 'unsupported').map((t) => [t.name, t.detail])).toEqual([
+      ['same node › SCTP', `needs sctp: ${evidence}`],
+      ['cross node › SCTP', `needs sctp: ${evidence}`],
+    ]);
+    const matrix = JSON.parse(readFileSync(join(runDir, 'matrix.json'), 'utf8')) as Matrix;
+    expect(matrix.cells[0]).toMatchObject({ id: 'kindnet-nftables', capabilities: junit.cell.capabilities, probedAbsent: { sctp: evidence } });
+    const conformance = parseYaml(readFileSync(join(runDir, 'conformance', 'kindnet-nftables.yaml'), 'utf8')) as ConformanceReport;
+    expect(conformance.unsupportedFeatures).toContain('sctp');
+    expect(conformance.capabilities).not.toContain('sctp');
+  }, 5 * MINUTES);
+
+  test('a 1-node cluster running kube-proxy as static pods: readiness is what it has, the mode is asked of the node, cross-node checks are unsupported', async () => {
+    const kubeconfig = join(world.dir, 'single.kubeconfig');
+    const config = ['kind: Cluster', 'apiVersion: kind.x-k8s.io/v1alpha4', 'nodes:', '- role: control-plane'].join('\n');
+    await execa(SIM_KIND_BIN, ['create', 'cluster', '--name', 'kubeadm-style', '--config', '-', '--kubeconfig', kubeconfig], { env: world.env, input: config });
+    // kubeadm-style: no kube-proxy DaemonSet or ConfigMap, a static pod per node configured by flags.
+    const kube = createKube({ kubeconfigPath: kubeconfig });
+    await kube.delete({ apiVersion: 'apps/v1', kind: 'DaemonSet', namespace: 'kube-system', name: 'kube-proxy' }, { wait: true, timeoutMs: 5000 });
+    await kube.delete({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'kube-system', name: 'kube-proxy' });
+    const [node] = (await kube.list('v1', 'Node')).map((n) => n.metadata.name);
+    await kube.apply([{
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: `kube-proxy-${node}`, namespace: 'kube-system', labels: { 'k8s-app': 'kube-proxy' } },
+      spec: { nodeName: node, hostNetwork: true, containers: [{ name: 'kube-proxy', image: 'registry.k8s.io/kube-proxy:v1.34.4', command: ['kube-proxy', '--proxy-mode=nftables'] }] },
+    }]);
+
+    const runId = 'kubeadm';
+    const run = await world.cnimatrix(['run', '--kubeconfig', kubeconfig, '--suites', 'pod-network', '--run-id', runId, '--config', world.configFile]);
+    expect(run.exitCode).toBe(0);
+    expect(run.all).toMatch(/detected CNI kindnet \(from its DaemonSet\), proxy mode nftables \(kube-proxy's \/proxyMode on the only node\)/);
+    expect(run.all).toMatch(/every node Ready/);
+    expect(run.all).not.toMatch(/kube-proxy DaemonSet rolled out/);
+    const junit = readCellJUnit(readFileSync(join(world.reportsDir, runId, 'junit', 'kindnet-nftables.xml'), 'utf8'));
+    expect(junit.tests.filter((t) => t.status === 'unsupported').map((t) => t.detail)).toEqual(Array(7).fill('needs 2 schedulable nodes; the cluster has 1'));
+    expect(junit.tests.filter((t) => t.status === 'pass')).toHaveLength(8);
+    // --resume runs what was detected, not what the flags left open.
+    const state = JSON.parse(readFileSync(join(world.reportsDir, runId, 'run.json'), 'utf8')) as { cnis: string[]; proxyModes: string[] };
+    expect([state.cnis, state.proxyModes]).toEqual([['kindnet'], ['nftables']]);
+  }, 5 * MINUTES);
+
+  test('checks from outside the cluster find the Docker network that holds its nodes, without being told which', async () => {
+    const network = await externalNetwork();
+    if (!network) return;
+    try {
+      const kubeconfig = join(world.dir, 'on-a-network.kubeconfig');
+      // Created elsewhere on that network; the run below is not told which network it is.
+      const config = ['kind: Cluster', 'apiVersion: kind.x-k8s.io/v1alpha4', 'nodes:', '- role: control-plane', '- role: worker', '- role: worker'].join('\n');
+      await execa(SIM_KIND_BIN, ['create', 'cluster', '--name', 'on-a-network', '--config', '-', '--kubeconfig', kubeconfig], {
+        env: { ...world.env, KIND_EXPERIMENTAL_DOCKER_NETWORK: network.getName() },
+        input: config,
+      });
+      const run = await world.cnimatrix(['run', '--kubeconfig', kubeconfig, '--suites', 'services', '--run-id', 'onnet', '--config', world.configFile], {
+        [EXTERNAL_CLIENT_IMAGE_ENV]: EXTERNAL_TEST_IMAGE,
+      });
+      expect(run.all).toMatch(new RegExp(`external client: Docker network "${network.getName()}" holds the nodes' addresses \\(`));
+      const junit = readCellJUnit(readFileSync(join(world.reportsDir, 'onnet', 'junit', 'kindnet-iptables.xml'), 'utf8'));
+      const outside = junit.tests.filter((t) => t.name.startsWith('from outside the cluster'));
+      expect(outside.length).toBeGreaterThan(2);
+      expect(outside.map((t) => [t.name, t.status])).toEqual(outside.map((t) => [t.name, 'pass']));
+      expect(run.exitCode).toBe(0);
+    } finally {
+      await world.deleteAllClusters();
+      await network.stop();
+    }
+  }, 5 * MINUTES);
+
+  test('a cluster whose CNI runs with its policy engine off: the policy checks are unsupported with the evidence, not red', async () => {
+    const sim = await startSimCell({ cni: 'calico', proxyMode: 'iptables', faults: ['policy-unenforced'] });
+    try {
+      const run = await world.cnimatrix(['run', '--kubeconfig', sim.kubeconfigPath, '--suites', 'network-policy', '--run-id', 'nopolicy', '--config', world.configFile]);
+      expect(run.all).toMatch(/networkPolicy: not enforced \(a deny-all ingress NetworkPolicy left the client pod connected/);
+      const junit = readCellJUnit(readFileSync(join(world.reportsDir, 'nopolicy', 'junit', 'calico-iptables.xml'), 'utf8'));
+      expect(junit.tests.length).toBeGreaterThan(20);
+      const reasons = new Set(junit.tests.map((t) => `${t.status}: ${(t.detail ?? '').replace(/\(a deny-all.*$/, '')}`));
+      expect([...reasons]).toEqual(['unsupported: needs networkPolicy: this cluster does not enforce NetworkPolicy as it is configured ']);
+      expect(run.exitCode).toBe(0);
+    } finally {
+      await sim.stop();
+    }
   }, 5 * MINUTES);
 
   test('a cluster whose CNI cannot be recognised is bad input unless --cni names it', async () => {
@@ -114,4 +213,75 @@ describe('--kubeconfig: an existing cluster', () => {
     expect(run.stderr).toMatch(/cannot tell which CNI the cluster at .* runs/);
     expect(run.stderr).toMatch(/hint: name it with --cni/);
   }, 5 * MINUTES);
+});
+
+describe('--kubeconfig with a --cni the cluster does not run', () => {
+  test('wait-ready says at once that the CNI\'s objects are not there, instead of waiting them out', async () => {
+    const kubeconfig = join(world.dir, 'wrong-cni.kubeconfig');
+    await execa(SIM_KIND_BIN, ['create', 'cluster', '--name', 'runs-kindnet', '--kubeconfig', kubeconfig], { env: world.env });
+    const run = await world.cnimatrix(['run', '--kubeconfig', kubeconfig, '--cni', 'flannel', '--suites', 'dns', '--run-id', 'wrongcni', '--config', world.configFile]);
+    expect(run.exitCode).toBe(4);
+    expect(run.all).toMatch(/wait-ready failed .*DaemonSet kube-flannel\/kube-flannel-ds does not exist in this cluster, so flannel's readiness cannot be checked; if the cluster runs another CNI .* pass --cni/);
+    expect(run.all).not.toMatch(/timed out/);
+    // The version the cluster runs, although wait-ready never got to read it.
+    const [node] = await createKube({ kubeconfigPath: kubeconfig }).list('v1', 'Node');
+    const kubelet = (node?.status as { nodeInfo: { kubeletVersion: string } }).nodeInfo.kubeletVersion;
+    expect(readCellJUnit(readFileSync(join(world.reportsDir, 'wrongcni', 'junit', 'flannel-iptables.xml'), 'utf8')).cell.kubernetesVersion).toBe(kubelet);
+  }, 5 * MINUTES);
+});
+
+describe('a single-node cell (--workers 0)', () => {
+  test('the cross-node checks are unsupported with the reason, the others run, exit 0', async () => {
+    const runId = 'single';
+    const run = await world.cnimatrix(['run', '--cni', 'kindnet', '--proxy-mode', 'iptables', '--suites', 'pod-network', '--workers', '0', '--run-id', runId, '--config', world.configFile]);
+    expect(run.exitCode).toBe(0);
+    expect(run.all).toMatch(/kindnet-iptables +only 1 schedulable node: cross-node checks will be unsupported/);
+    const junit = readCellJUnit(readFileSync(join(world.reportsDir, runId, 'junit', 'kindnet-iptables.xml'), 'utf8'));
+    const unsupported = junit.tests.filter((t) => t.status === 'unsupported');
+    expect(unsupported.map((t) => t.name)).toContain('cross node › TCP');
+    expect(unsupported).toHaveLength(7);
+    expect(new Set(unsupported.map((t) => t.detail))).toEqual(new Set(['needs 2 schedulable nodes; the cluster has 1']));
+    expect(junit.tests.filter((t) => t.status === 'pass')).toHaveLength(8);
+  }, 5 * MINUTES);
+});
+
+describe('runs that cannot test anything say so, with the documented exit code', () => {
+  const writeKubeconfig = (name: string, text: string) => {
+    const file = join(world.dir, name);
+    writeFileSync(file, text);
+    return file;
+  };
+
+  test('an unreachable API server is the environment (exit 3), naming server, context and kubeconfig', async () => {
+    const kubeconfig = writeKubeconfig(
+      'unreachable.kubeconfig',
+      [
+        'apiVersion: v1',
+        'kind: Config',
+        'clusters: [{name: gone, cluster: {server: "https://127.0.0.1:1"}}]',
+        'users: [{name: me, user: {token: t}}]',
+        'contexts: [{name: gone-ctx, context: {cluster: gone, user: me}}]',
+        'current-context: gone-ctx',
+      ].join('\n'),
+    );
+    const run = await world.cnimatrix(['run', '--kubeconfig', kubeconfig, '--suites', 'dns', '--run-id', 'unreachable']);
+    expect(run.exitCode).toBe(3);
+    expect(run.stderr).toMatch(/cannot reach the API server https:\/\/127\.0\.0\.1:1 \(context "gone-ctx" of kubeconfig .*unreachable\.kubeconfig\)/);
+    expect(run.stderr).not.toMatch(/unexpected failure|report it as a bug/);
+  }, 2 * MINUTES);
+
+  test('a kubeconfig without contexts is bad input that says so (not context "undefined")', async () => {
+    const kubeconfig = writeKubeconfig('empty.kubeconfig', 'apiVersion: v1\nkind: Config\nclusters: []\nusers: []\ncontexts: []\n');
+    const run = await world.cnimatrix(['run', '--kubeconfig', kubeconfig, '--suites', 'dns', '--run-id', 'noctx']);
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toMatch(/kubeconfig .*empty\.kubeconfig has no contexts/);
+    expect(run.stderr).not.toMatch(/undefined/);
+  }, 2 * MINUTES);
+
+  test('a request whose every combination is unsupported exits 2 and creates nothing', async () => {
+    const run = await world.cnimatrix(['run', '--config', world.configFile, '--cni', 'kindnet', '--proxy-mode', 'none', '--run-id', 'nothing']);
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toMatch(/nothing to run: none of the requested combinations can run \(kindnet-none\)/);
+    expect(await world.clusters()).toEqual([]);
+  }, 2 * MINUTES);
 });

@@ -29,7 +29,7 @@ beforeAll(async () => {
 afterEach(async () => {
   // A test that leaked a cluster has failed already; the next one starts clean.
   await world.deleteAllClusters();
-});
+}, 60_000);
 
 afterAll(async () => {
   await world.dispose();
@@ -75,7 +75,7 @@ describe('a matrix of 3 cells × every suite', () => {
       const junit = readCellJUnit(readFileSync(join(runDir(), 'junit', `${cell}.xml`), 'utf8'));
       expect(junit.cell.id).toBe(cell);
       expect(new Set(junit.tests.map((t) => t.suite))).toEqual(new Set(['pod-network', 'network-policy', 'dns', 'ingress', 'services']));
-      expect(junit.phases.map((p) => p.phase)).toEqual(['create-cluster', 'install-cni', 'wait-ready', 'install-ingress', 'verify-proxy-mode', 'run-suites', 'collect', 'delete-cluster']);
+      expect(junit.phases.map((p) => p.phase)).toEqual(['create-cluster', 'install-cni', 'wait-ready', 'install-ingress', 'verify-proxy-mode', 'probe-capabilities', 'run-suites', 'collect', 'delete-cluster']);
       const summary = parseYaml(readFileSync(join(runDir(), 'conformance', `${cell}.yaml`), 'utf8')) as { kind: string; implementation: { cni: string } };
       expect(summary.kind).toBe('ConformanceReport');
       expect(summary.implementation.cni).toBe(cell.split('-')[0]);
@@ -103,6 +103,10 @@ describe('a matrix of 3 cells × every suite', () => {
       expect(t.results['cilium-none']?.status).toBe('unsupported');
       expect(t.results['cilium-none']?.detail).toMatch(/needs sctp/);
     }
+    // The JUnit skip message says "unsupported" once.
+    const junit = readFileSync(join(runDir(), 'junit', 'cilium-none.xml'), 'utf8');
+    expect(junit).toMatch(/<skipped message="unsupported: needs sctp/);
+    expect(junit).not.toMatch(/unsupported: unsupported/);
   });
 
   test('without kube-proxy, Services work through the CNI (cilium-none) and kube-proxy is absent', () => {
@@ -142,6 +146,8 @@ describe('kind create failures', () => {
     expect(result.exitCode).toBe(0);
     expect(result.all).toMatch(/kind create cluster: attempt 1 failed \(failed to create cluster: failed to pull image .*\); retrying, 2 left/);
     expect(readMatrix(join(world.reportsDir, runId)).cells[0]?.error).toBeUndefined();
+    // The suite phase reports as it goes: a line per finished check group with its counts.
+    expect(result.all).toMatch(/kindnet-iptables +pod-network › cross node: [1-9]\d* passed, 0 failed/);
     await expectNothingLeft();
   }, 5 * MINUTES);
 
@@ -157,8 +163,26 @@ describe('kind create failures', () => {
     expect(calico?.error?.phase).toBe('create-cluster');
     expect(calico?.error?.message).toMatch(/failed to create cluster/);
     expect(result.all).not.toMatch(/attempt 1 failed/);
+    // The end of a red run says what broke, without opening matrix.md.
+    expect(result.all).toMatch(/failed checks:\n +calico-iptables: 1 failed\n +! \(create-cluster\): .*failed to create cluster/);
     expect(matrix.summary['kindnet-iptables']?.pass).toBeGreaterThan(0);
     expect(matrix.summary['kindnet-iptables']?.fail).toBe(0);
+    await expectNothingLeft();
+  }, 5 * MINUTES);
+});
+
+describe('in GitHub Actions', () => {
+  test('a group per cell, an ::error:: per failed check, and matrix.md in the job summary', async () => {
+    const runId = 'gha';
+    const summary = join(world.dir, 'step-summary.md');
+    const result = await world.cnimatrix(
+      ['run', '--config', world.configFile, '--cni', 'calico', '--proxy-mode', 'iptables', '--suites', 'pod-network', '--run-id', runId],
+      { GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: summary, [faultEnvName(`cnimatrix-${runId}-calico-iptables`)]: 'create-permanent' },
+    );
+    expect(result.exitCode).toBe(4);
+    expect(result.all).toMatch(/::group::calico-iptables\n(.*\n)*.*create-cluster failed(.*\n)*::endgroup::/);
+    expect(result.stdout).toMatch(/^::error title=calico-iptables%3A \(create-cluster\)::.*failed to create cluster/m);
+    expect(readFileSync(summary, 'utf8')).toBe(`${readFileSync(join(world.reportsDir, runId, 'matrix.md'), 'utf8')}\n`);
     await expectNothingLeft();
   }, 5 * MINUTES);
 });
@@ -248,7 +272,7 @@ describe('interrupts', () => {
 
     const resumed = await world.cnimatrix(['run', '--resume', runDir]);
     expect(resumed.exitCode).toBe(0);
-    expect(resumed.all).toMatch(/1 cell\(s\) already done \(kindnet-iptables\)/);
+    expect(resumed.all).toMatch(/1 cell already done \(kindnet-iptables\)/);
     expect(resumed.all).not.toMatch(/kindnet-iptables +create-cluster/);
     expect(readFileSync(join(runDir, 'junit', 'kindnet-iptables.xml'), 'utf8')).toBe(kindnetJUnit);
     expect(readMatrix(runDir).cells.map((c) => c.id)).toEqual(['kindnet-iptables', 'calico-iptables']);

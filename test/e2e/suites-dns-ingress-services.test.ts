@@ -138,7 +138,7 @@ function expectOnlyThese(run: SuiteRun, expected: ExpectedFailure[], consequence
   }
   for (const t of skipped) expect(t.name).toMatch(/from outside the cluster/);
   if (skipped.some((t) => /from outside the cluster/.test(t.name))) {
-    expect(run.stdout).toMatch(/skipped, external client disabled \(CNIMATRIX_EXTERNAL_CLIENT=off\)/);
+    expect(run.stdout).toMatch(/from outside the cluster › .*: skipped: disabled by CNIMATRIX_EXTERNAL_CLIENT=off/);
   }
 }
 
@@ -149,6 +149,11 @@ function expectOnlyThese(run: SuiteRun, expected: ExpectedFailure[], consequence
 function fromEachVantage(check: string, message: RegExp): ExpectedFailure[] {
   const vantages = external ? ['from a pod', 'from outside the cluster'] : ['from a pod'];
   return vantages.map((v) => ({ name: new RegExp(`${v} › ${check}`), message }));
+}
+
+/** Expected failures of checks probed from outside the cluster: none when external checks are off. */
+function fromOutside(expected: ExpectedFailure[]): ExpectedFailure[] {
+  return external ? expected : [];
 }
 
 const E2E_TIMEOUT_MS = 600_000;
@@ -163,7 +168,7 @@ describe('suites on faithful sim cells', () => {
       expectOnlyThese(run, []);
       const outside = run.tests.filter((t) => /from outside the cluster/.test(t.name));
       if (external) {
-        // Ingress cases plus cookie affinity, and the two NodePort checks, all from the container.
+        // Ingress cases plus cookie affinity, and the four NodePort checks, all from the container.
         expect(outside.length).toBeGreaterThan(10);
         expect(outside.filter((t) => t.status !== 'passed').map((t) => t.name)).toEqual([]);
       }
@@ -220,8 +225,9 @@ const FAULTS: FaultCase[] = [
     cell: { cni: 'calico', proxyMode: 'iptables' },
     suites: ['dns'],
     expected: [
-      { name: /records › headless Service A records/, message: /headless Service does not resolve to exactly the IPs of its Ready pods[\s\S]*got: +\(no answer\)/ },
+      { name: /records › headless Service A records are exactly/, message: /headless Service does not resolve to exactly the IPs of its Ready pods[\s\S]*got: +\(no answer\)/ },
       { name: /records › SRV records for a named port of a headless Service/, message: /one SRV record per Ready pod/ },
+      { name: /records › headless Service A records leave out a pod that is not Ready/, message: /answered none of its Ready pods' IPs[\s\S]*got: +\(no answer\)/ },
     ],
   },
   {
@@ -271,7 +277,7 @@ const FAULTS: FaultCase[] = [
     fault: 'service-single-endpoint',
     cell: { cni: 'calico', proxyMode: 'iptables' },
     suites: ['services'],
-    expected: [{ name: /ClusterIP › spreads 30 requests/, message: /not spread over all ready endpoints: never reached web-\d, web-\d/ }],
+    expected: [{ name: /ClusterIP › spreads 30 (UDP )?requests/, message: /not spread over all ready endpoints: never reached web-\d, web-\d/ }],
   },
   {
     fault: 'affinity-ignored',
@@ -280,6 +286,57 @@ const FAULTS: FaultCase[] = [
     expected: [
       { name: /sessionAffinity ClientIP keeps one client on one endpoint/, message: /sessionAffinity: ClientIP is not honoured/ },
       ...fromEachVantage('cookie affinity', /Cookie affinity is not applied[\s\S]*sets no INGRESSCOOKIE cookie/),
+    ],
+  },
+  {
+    fault: 'affinity-udp-ignored',
+    cell: { cni: 'calico', proxyMode: 'iptables' },
+    suites: ['services'],
+    expected: [{ name: /sessionAffinity ClientIP keeps one client on one endpoint over UDP/, message: /ClientIP is not honoured over UDP: the first request went to web-\d/ }],
+  },
+  {
+    fault: 'service-udp-not-forwarded',
+    cell: { cni: 'calico', proxyMode: 'iptables' },
+    suites: ['services'],
+    expected: [
+      { name: /ClusterIP › spreads 30 UDP requests/, message: /UDP Service traffic is not spread[\s\S]*30 of 30 requests got no answer in 3 attempts[\s\S]*i\/o timeout/ },
+      { name: /sessionAffinity ClientIP keeps one client on one endpoint over UDP/, message: /cannot be judged over UDP: the first request[\s\S]*i\/o timeout/ },
+      { name: /from a hostNetwork pod › UDP NodePort answers on every other node/, message: /UDP NodePort \d+ does not reach the Service from node \S+ on 2 of 2 other nodes/ },
+    ],
+  },
+  {
+    fault: 'endpoints-include-unready',
+    cell: { cni: 'calico', proxyMode: 'iptables' },
+    suites: ['services', 'dns'],
+    expected: [
+      { name: /ClusterIP › spreads 30 (UDP )?requests/, message: /not spread over all ready endpoints: \d+ requests reached web-unready, which is not Ready/ },
+      { name: /ClusterIP › a pod that is not Ready gets no Service traffic/, message: /Service traffic reaches a pod that is not Ready: \d+ of 30 requests were answered by web-unready[\s\S]*ready=false/ },
+      { name: /records › headless Service A records are exactly the IPs of its Ready pods/, message: /does not resolve to exactly the IPs of its Ready pods/ },
+      { name: /records › SRV records for a named port of a headless Service/, message: /one SRV record per Ready pod/ },
+      { name: /records › headless Service A records leave out a pod that is not Ready/, message: /publishes a pod that is not Ready: [\s\S]*web-unready[\s\S]*ready=false/ },
+    ],
+    // NodePorts balance over the unready backend as well; whichever request lands on it fails.
+    consequences: [{ name: /NodePort answers on every|externalTrafficPolicy Cluster forwards/, message: /answered by web-unready/ }],
+  },
+  {
+    fault: 'nodeport-local-forwards',
+    cell: { cni: 'calico', proxyMode: 'iptables' },
+    suites: ['services'],
+    expected: fromOutside([
+      { name: /externalTrafficPolicy Local does not answer on a node without endpoints/, message: /Local answers on a node without a local endpoint: [\s\S]*answered by local-0/ },
+    ]),
+  },
+  {
+    fault: 'nodeport-no-remote-forwarding',
+    cell: { cni: 'calico', proxyMode: 'iptables' },
+    suites: ['services'],
+    expected: [
+      // The hostNetwork pod's node runs web backends; of the other two, the control plane runs none.
+      { name: /from a hostNetwork pod › UDP NodePort answers on every other node/, message: /on 1 of 2 other nodes:\n +\S+-control-plane [^\n]*i\/o timeout/ },
+      ...fromOutside([
+        { name: /NodePort answers on every node/, message: /on 1 of 3 nodes:\n +\S+-control-plane [^\n]*timeout/ },
+        { name: /externalTrafficPolicy Cluster forwards from a node without endpoints/, message: /Cluster does not forward to a ready endpoint on another node: [\s\S]*gave timeout/ },
+      ]),
     ],
   },
 ];

@@ -9,7 +9,7 @@ import { execa } from 'execa';
 import { ANNOTATIONS_ENV, CELL_ENV, type CellInfo } from '../../harness/model/cell.ts';
 import type { Annotation } from '../../harness/model/results.ts';
 import { SETTLE_WINDOW_ENV } from '../../harness/probe/index.ts';
-import { startSimCell, type SimCellOptions } from '../sim/harness.ts';
+import { simCapabilities, startSimCell, type SimCellOptions } from '../sim/harness.ts';
 
 interface JestAssertion {
   fullName: string;
@@ -30,13 +30,13 @@ const SUITE_FILES = { 'pod-network': 'suites/pod-network.suite.ts', 'network-pol
 /** Name of a check as reports show it: groups and title without the suite. */
 const checkName = (a: JestAssertion) => [...a.ancestorTitles.slice(1), a.title].join(' › ');
 
-async function runSuite(suite: keyof typeof SUITE_FILES, cell: SimCellOptions, strict = false): Promise<SuiteRun> {
+async function runSuite(suite: keyof typeof SUITE_FILES, cell: SimCellOptions, strict = false, told: Partial<CellInfo> = {}): Promise<SuiteRun> {
   const dir = mkdtempSync(join(tmpdir(), 'cnimatrix-suite-'));
   const sim = await startSimCell(cell);
   try {
     const outputFile = join(dir, 'jest.json');
     const annotationsFile = join(dir, 'annotations.jsonl');
-    const cellInfo: CellInfo = { ...sim.cell, strict };
+    const cellInfo: CellInfo = { ...sim.cell, strict, ...told };
     const child = await execa(
       'node',
       [
@@ -121,13 +121,24 @@ describe('pod-network faults', () => {
 });
 
 describe('network-policy faults', () => {
+  const namedPerPod = ['named port resolved on each destination pod', 'named port resolved on each destination pod, egress'];
+  const ranges = ['endPort range', 'endPort range egress'];
   const cases: [string, string[], RegExp][] = [
-    ['policy-ignore-egress', ['default deny egress', 'allow all egress over default deny', 'named port egress', 'ipBlock egress with except', 'egress allows only DNS', 'several policies at once', 'guide: restrict-egress'], /isolated for egress/],
+    [
+      'policy-ignore-egress',
+      ['default deny egress', 'allow all egress over default deny', 'named port egress', 'named port resolved on each destination pod, egress', 'endPort range egress', 'ipBlock egress with except', 'egress allows only DNS', 'several policies at once', 'guide: restrict-egress'],
+      /isolated for egress/,
+    ],
     ['policy-peers-or-instead-of-and', ['peers AND: namespaceSelector with podSelector in one peer', 'matchExpressions In and NotIn', 'matchExpressions Exists and DoesNotExist', 'pod label change', 'guide: complex-policy'], /expected denied, observed allowed/],
     ['policy-ignore-except', ['ipBlock ingress with except', 'ipBlock egress with except', 'guide: complex-policy'], /expected denied, observed allowed/],
-    ['policy-ignore-named-ports', ['named port ingress', 'named port egress'], /differ/],
+    ['policy-ignore-named-ports', ['named port ingress', 'named port egress', ...namedPerPod], /differ/],
+    // Only the named port whose number differs per pod shows a resolution against the wrong pod.
+    ['policy-named-port-first-pod', namedPerPod, /- 9002\/TCP \S+ → [xyz]\/b: observed /],
+    // Only a probe inside the range sees it shrink to its first port; only one at its end sees an exclusive end.
+    ['policy-endport-first-port-only', ranges, /- 85\/TCP \S+ → \S+: observed /],
+    ['policy-endport-exclusive', ranges, /- 90\/TCP \S+ → \S+: observed /],
     // Every scenario whose probes expect some UDP cell denied.
-    ['policy-udp-unenforced', ['default deny ingress', 'default deny egress', 'pod selector', 'named port ingress', 'named port egress', 'UDP is enforced', 'guide: deny-all-ingress', 'several policies at once', 'egress allows only DNS'], /\/UDP/],
+    ['policy-udp-unenforced', ['default deny ingress', 'default deny egress', 'pod selector', 'named port ingress', 'named port egress', ...ranges, 'UDP is enforced', 'guide: deny-all-ingress', 'several policies at once', 'egress allows only DNS'], /\/UDP/],
   ];
 
   test.each(cases)('%s: exactly the scenarios exercising it fail, with tables and reasons', async (fault, expectedFailures, reason) => {
@@ -139,6 +150,67 @@ describe('network-policy faults', () => {
       expect(message).toMatch(/engine: (denied|allowed): /);
       expect(message).toMatch(reason);
     }
+  }, 300_000);
+});
+
+describe('on a single-node cell', () => {
+  test('pod-network reports the cross-node checks unsupported with the reason and passes the rest', async () => {
+    const run = await runSuite('pod-network', { ...faithful, workers: 0 });
+    expect(failed(run)).toEqual([]);
+    const skipped = [...run.byName.values()].filter((a) => a.status === 'pending').map(checkName).sort();
+    expect(skipped).toEqual([
+      'cross node › SCTP',
+      'cross node › TCP',
+      'cross node › TCP keeps the source pod IP',
+      'cross node › UDP',
+      'cross node › UDP keeps the source pod IP',
+      'cross node: a 64 KiB HTTP body arrives intact',
+      'from the node › node → pod on another node',
+    ]);
+    expect(new Set(run.annotations.filter((a) => a.kind === 'unsupported').map((a) => a.detail))).toEqual(new Set(['needs 2 schedulable nodes; the cluster has 1']));
+    expect([...run.byName.values()].filter((a) => a.status === 'passed')).toHaveLength(8);
+  }, 180_000);
+});
+
+describe('on nodes whose kernel has no SCTP', () => {
+  const noSctp: SimCellOptions = { ...faithful, faults: ['kernel-no-sctp'] };
+  const evidence = 'the kernel of every node has no SCTP (a pod\'s SCTP socket fails: "OTHER: protocol not supported")';
+  // What probe-capabilities tells the suites on such a cell.
+  const probed = (capabilities: CellInfo['capabilities']): Partial<CellInfo> => ({ capabilities: capabilities.filter((c) => c !== 'sctp'), probedAbsent: { sctp: evidence } });
+
+  test("told the probe's verdict, pod-network reports its SCTP checks unsupported with the evidence and passes the rest", async () => {
+    const run = await runSuite('pod-network', noSctp, false, probed(simCapabilities(noSctp.cni, noSctp.proxyMode)));
+    expect(failed(run)).toEqual([]);
+    const skipped = [...run.byName.values()].filter((a) => a.status === 'pending').map(checkName).sort();
+    expect(skipped).toEqual(['cross node › SCTP', 'same node › SCTP']);
+    expect(run.annotations.filter((a) => a.kind === 'unsupported').map((a) => a.detail)).toEqual([`needs sctp: ${evidence}`, `needs sctp: ${evidence}`]);
+  }, 180_000);
+
+  test('--strict does not run what the kernel cannot do: network-policy skips only its SCTP scenario', async () => {
+    const run = await runSuite('network-policy', noSctp, true, probed(simCapabilities(noSctp.cni, noSctp.proxyMode)));
+    expect(failed(run)).toEqual([]);
+    expect([...run.byName.values()].filter((a) => a.status === 'pending').map(checkName)).toEqual(['scenarios › SCTP default deny and allow']);
+  }, 300_000);
+});
+
+describe('on a Cilium cell, whose ipBlocks never match pod IPs', () => {
+  const cilium: SimCellOptions = { cni: 'cilium', proxyMode: 'iptables' };
+  const ipBlockOfPods = ['scenarios › guide: complex-policy', 'scenarios › ipBlock egress with except', 'scenarios › ipBlock ingress with except'];
+
+  test('the ipBlock scenarios built from pod IPs are unsupported with the reason, not red; the rest pass', async () => {
+    const run = await runSuite('network-policy', cilium);
+    expect(failed(run)).toEqual([]);
+    const skipped = [...run.byName.values()].filter((a) => a.status === 'pending').map(checkName).sort();
+    expect(skipped).toEqual([...ipBlockOfPods, 'scenarios › SCTP default deny and allow'].sort());
+    const reasons = run.annotations.filter((a) => a.kind === 'unsupported' && ipBlockOfPods.includes(a.name)).map((a) => a.detail);
+    expect(reasons).toEqual(ipBlockOfPods.map(() => 'needs ipBlockMatchesPodIPs; the cilium profile does not declare it'));
+  }, 300_000);
+
+  test('with --strict they run and fail, because the cell really does not match pod IPs', async () => {
+    const run = await runSuite('network-policy', cilium, true);
+    // SCTP runs too under --strict, and Cilium (without enable-sctp) carries none.
+    expect(failed(run)).toEqual([...ipBlockOfPods, 'scenarios › SCTP default deny and allow'].sort());
+    expect(messageOf(run, 'scenarios › ipBlock ingress with except')).toMatch(/expected allowed, observed denied/);
   }, 300_000);
 });
 

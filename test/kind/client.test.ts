@@ -8,6 +8,7 @@ import {
   KindError,
   KindImagePullError,
   KindNotFoundError,
+  KindKubeadmError,
   KindTimeoutError,
   type RetryEvent,
 } from '../../harness/kind/index.ts';
@@ -91,13 +92,39 @@ describe('createCluster', () => {
     expect(creates(recorder)).toHaveLength(2);
   });
 
-  test('a control-plane timeout is a KindTimeoutError and is retried', async () => {
+  test('a transient Docker timeout is a KindTimeoutError and is retried', async () => {
     const recorder = newRecorder({ KIND_RECORDER_SCENARIO: 'transient', KIND_RECORDER_TRANSIENT: 'timeout', KIND_RECORDER_FAILURES: '1' });
     const retries: RetryEvent[] = [];
     await kindFor(recorder, { onRetry: (event) => retries.push(event) }).createCluster({ name: NAME, configYaml: CONFIG });
     expect(retries).toHaveLength(1);
     expect(retries[0]?.error).toBeInstanceOf(KindTimeoutError);
     expect(creates(recorder)).toHaveLength(2);
+  });
+
+  test('a kubeadm failure (its own deadline exceeded) is not retried and hints at the kubelet, not an overloaded host', async () => {
+    const recorder = newRecorder({ KIND_RECORDER_SCENARIO: 'kubeadm' });
+    const retries: RetryEvent[] = [];
+    const error = await kindFor(recorder, { onRetry: (event) => retries.push(event) }).createCluster({ name: NAME, configYaml: CONFIG }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(KindKubeadmError);
+    expect((error as KindKubeadmError).message).toContain('kubeadm failed, the control plane did not come up');
+    expect((error as KindKubeadmError).hint).toContain('cgroup v1');
+    expect((error as KindKubeadmError).hint).not.toContain('overloaded');
+    expect(retries).toHaveLength(0);
+    expect(creates(recorder)).toHaveLength(1);
+  });
+
+  test('the create deadline starts once the node image is present: a slow first pull does not time out', async () => {
+    const recorder = newRecorder({ KIND_RECORDER_SCENARIO: 'slow-pull', KIND_RECORDER_PULL_MS: '1500' });
+    await kindFor(recorder).createCluster({ name: NAME, configYaml: CONFIG, timeoutMs: 700 });
+    expect(creates(recorder)).toHaveLength(1);
+  });
+
+  test('a node image that never arrives is bounded by the pull timeout and says so', async () => {
+    const recorder = newRecorder({ KIND_RECORDER_SCENARIO: 'pull-hang' });
+    const error = await kindFor(recorder).createCluster({ name: NAME, configYaml: CONFIG, timeoutMs: 300, imagePullTimeoutMs: 300 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(KindTimeoutError);
+    expect((error as KindTimeoutError).message).toContain('the node image was not ready within 600ms');
+    expect((error as KindTimeoutError).hint).toContain('docker pull');
   });
 
   test('an image that does not exist is not retried', async () => {

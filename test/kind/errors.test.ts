@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { classifyKindFailure, DockerUnreachableError, KindError, KindImagePullError } from '../../harness/kind/index.ts';
+import { classifyKindFailure, DockerUnreachableError, KindError, KindImagePullError, KindKubeadmError } from '../../harness/kind/index.ts';
 
 const ARGS = ['create', 'cluster', '--name', 'x'];
 
@@ -23,6 +23,19 @@ describe('classifyKindFailure', () => {
     expect(error.constructor).toBe(KindError);
     expect(error.transient).toBe(false);
     expect(error.hint).toContain('kind load image-archive');
+  });
+
+  test('kubeadm failing on a node is deterministic: not transient, and a cgroup v1 mention gets the cgroup v2 fix', () => {
+    const error = classifyKindFailure(
+      ARGS,
+      'ERROR: failed to create cluster: failed to init node with kubeadm: command "docker exec --privileged x-control-plane kubeadm init" failed with error: exit status 1\n' +
+        'Command Output: kubelet is configured to not run on a host using cgroup v1. cgroup v1 support is unsupported; error execution phase wait-control-plane: context deadline exceeded',
+    );
+    expect(error).toBeInstanceOf(KindKubeadmError);
+    expect(error.transient).toBe(false);
+    expect(error.hint).toContain('boot the host with cgroup v2');
+    const join = classifyKindFailure(ARGS, 'ERROR: failed to create cluster: failed to join node with kubeadm: exit status 1');
+    expect(join.message).toContain('a worker could not join');
   });
 
   test('a registry rate limit is a transient pull failure', () => {

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { createKube, isNotFound, KubeApiError } from '../../harness/kube/index.ts';
 import type { KubeObject } from '../../harness/kube/types.ts';
 import { deployment, eventually, namespace, startCluster, type Cluster } from './fixtures.ts';
+import { startApiServer } from '../sim/apiserver/index.ts';
 import { miniShell } from './shell.ts';
 
 const CRD_AND_CR = `
@@ -124,7 +125,7 @@ describe('kube adapter against the fake API server', () => {
       const rt = await fetch(`${c.server.url}/api/v1/namespaces/doomed`, { method: 'DELETE' });
       expect(rt.status).toBe(200);
       const err = await c.kube.apply([namespace('doomed')], { mode: 'create' }).catch((e: unknown) => e);
-      expect((err as Error).message).toMatch(/AlreadyExists.*being deleted/);
+      expect((err as Error).message).toMatch(/^create Namespace doomed failed: 409 AlreadyExists: object is being deleted: namespaces "doomed" already exists \(since [\dT:-]+Z\); wait for it to be gone and create it again$/);
     });
 
     test('rejects a document without a name before sending anything', async () => {
@@ -229,6 +230,19 @@ describe('kube adapter against the fake API server', () => {
       expect(hostNetworkIPs).toEqual(['kind-control-plane=172.18.0.2', 'kind-worker2=172.18.0.4', 'kind-worker=172.18.0.3']);
     });
 
+    test('a DaemonSet that wants no pod on any node is not rolled out, and the timeout says why', async () => {
+      const ds: KubeObject = {
+        apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'nowhere', namespace: 'kube-system' },
+        spec: {
+          selector: { matchLabels: { app: 'nowhere' } },
+          template: { metadata: { labels: { app: 'nowhere' } }, spec: { nodeSelector: { 'no-such-label': 'x' }, containers: [{ name: 'agent', image: 'agent:1' }] } },
+        },
+      };
+      await c.kube.apply([ds]);
+      const err = await c.kube.waitFor({ kind: 'daemonSetRolledOut', namespace: 'kube-system', name: 'nowhere' }, 500).catch((e: unknown) => e);
+      expect((err as Error).message).toMatch(/it wants no pod on any node \(does its nodeSelector or affinity match no node/);
+    });
+
     test('Job complete', async () => {
       await c.kube.apply([{
         apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'once', namespace: 'default' },
@@ -250,8 +264,10 @@ describe('kube adapter against the fake API server', () => {
       const message = (err as Error).message;
       expect(message).toMatch(/^timed out after 300ms waiting for pods in w-stuck \(app=pinned\) to be Ready: 0\/1 pods ready/);
       expect(message).toContain('pinned: Pending (0/1 containers ready, unschedulable)');
-      expect(message).toContain('last event: FailedScheduling: 0/3 nodes are available:');
-      expect(message).toContain('untolerated taint {node.kubernetes.io/not-ready: }');
+      // kube-scheduler 1.34's words: taints are checked before the node selector, and not named.
+      expect(message).toContain(
+        "last event: FailedScheduling: 0/3 nodes are available: 1 node(s) didn't match Pod's node affinity/selector, 2 node(s) had untolerated taint(s). no new claims to deallocate, preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.",
+      );
     });
 
     test('nodes Ready once the last node turns Ready, then the stuck pod runs', async () => {
@@ -327,6 +343,20 @@ describe('kube adapter against the fake API server', () => {
       expect(r.stdout).toBe('line one\nline two\n');
     });
 
+    test('an API server that speaks only v4.channel.k8s.io: exec without stdin works, with stdin it is refused saying why', async () => {
+      const old = await startCluster({ exec: miniShell, execProtocols: ['v4.channel.k8s.io'] });
+      try {
+        await old.kube.apply([namespace('exec'), podObject('exec', 'shell', { nodeName: 'kind-worker' }, { app: 'shell' })]);
+        await old.kube.waitFor({ kind: 'podsReady', namespace: 'exec', labelSelector: 'app=shell' }, 2000);
+        expect(await old.kube.exec(target, ['sh', '-c', 'echo hello'])).toEqual({ stdout: 'hello\n', stderr: '', exitCode: 0 });
+        await expect(old.kube.exec(target, ['sh', '-c', 'cat'], { stdin: 'lost\n', timeoutMs: 5000 })).rejects.toThrow(
+          'exec [sh -c cat] in exec/shell needs to send stdin, which this API server cannot end: it speaks v4.channel.k8s.io for exec, and only v5.channel.k8s.io can close stdin',
+        );
+      } finally {
+        await old.server.stop();
+      }
+    });
+
     test('a command that outlives the timeout rejects and closes the connection', async () => {
       await expect(c.kube.exec(target, ['sh', '-c', 'sleep 0.5'], { timeoutMs: 100 })).rejects.toThrow(
         'exec [sh -c sleep 0.5] in exec/shell timed out after 100ms (the command was still running; the connection was closed)',
@@ -348,7 +378,10 @@ describe('kube adapter against the fake API server', () => {
 
     test('exec in a pod that is not running says so', async () => {
       await c.kube.apply([podObject('exec', 'waiting', { nodeSelector: { missing: 'label' } })]);
-      await expect(c.kube.exec({ namespace: 'exec', pod: 'waiting' }, ['sh', '-c', 'true'])).rejects.toThrow(/the pod is not running: waiting: Pending/);
+      const err = await c.kube.exec({ namespace: 'exec', pod: 'waiting' }, ['sh', '-c', 'true']).catch((e: unknown) => e);
+      // The refusal's body does not reach the adapter; the reason is the one the server gives a 400.
+      expect([(err as KubeApiError).status, (err as KubeApiError).reason]).toEqual([400, 'BadRequest']);
+      expect((err as Error).message).toMatch(/^exec Pod exec\/waiting failed: 400 BadRequest: exec \[sh -c true\] in exec\/waiting: the pod is not running: waiting: Pending/);
     });
 
     test('logs honour tailLines', async () => {
@@ -395,6 +428,15 @@ describe('kube adapter against the fake API server', () => {
       expect((err as Error).message).toBe('get Namespace default failed: 503 ServiceUnavailable: injected failure: the server answered 503 (after 4 attempts)');
     });
 
+    test('a 500 for an apply the server cannot type against its schema is raised at once', async () => {
+      const applies = c.server.stats.byVerb['apply'] ?? 0;
+      c.server.faults.failNext(1, 500, '.spec.template.spec.containers[name="agent"].bogus: field not declared in schema: failed to create typed patch object (apps/v1, Kind=DaemonSet)');
+      const err = await c.kube.apply([{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'untyped', namespace: 'default' } }]).catch((e: unknown) => e);
+      expect((err as KubeApiError).status).toBe(500);
+      expect((err as KubeApiError).attempts).toBe(1);
+      expect(c.server.stats.byVerb['apply']).toBe(applies + 1);
+    });
+
     test('422 Invalid is raised at once', async () => {
       const applies = c.server.stats.byVerb['apply'] ?? 0;
       const err = await c.kube.apply([{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'Bad_Name', namespace: 'default' } }]).catch((e: unknown) => e);
@@ -422,6 +464,69 @@ describe('kube adapter against the fake API server', () => {
       expect((err as KubeApiError).reason).toBe('ECONNREFUSED');
       expect((err as Error).message).toContain(`(${dead.server.url})`);
       expect((err as KubeApiError).attempts).toBe(3);
+    });
+
+    test('once the server could not be reached, later requests are tried once until it answers again', async () => {
+      const kube = createKube({ kubeconfig: c.server.kubeconfig('flaky'), retry: { retries: 2, minTimeoutMs: 5 } });
+      const gets = () => c.server.stats.byVerb['get'] ?? 0;
+      await kube.get(ref); // discovery done: every later request is one get
+      const before = gets();
+      c.server.faults.resetNext(3);
+      expect(((await kube.get(ref).catch((e: unknown) => e)) as KubeApiError).attempts).toBe(3);
+      c.server.faults.resetNext(1);
+      const once = (await kube.get(ref).catch((e: unknown) => e)) as KubeApiError;
+      expect(once.reason).toBe('ECONNRESET');
+      expect(once.message).toMatch(/\(the API server has not been reachable since \d\d:\d\d:\d\d UTC, so this request was tried once\)$/);
+      expect(gets()).toBe(before + 4);
+      // It answers: the next failures get their retries again.
+      expect((await kube.get(ref))?.metadata.name).toBe('default');
+      c.server.faults.resetNext(2);
+      expect((await kube.get(ref))?.metadata.name).toBe('default');
+      expect(gets()).toBe(before + 8);
+    });
+
+    test('an exec after the server was lost fails at once, naming since when', async () => {
+      const dead = await startCluster();
+      const kubeconfig = dead.server.kubeconfig('dead');
+      await dead.server.stop();
+      const kube = createKube({ kubeconfig, retry: { retries: 3, minTimeoutMs: 20 } });
+      expect(((await kube.get(ref).catch((e: unknown) => e)) as KubeApiError).attempts).toBe(4);
+      const err = (await kube.exec({ namespace: 'exec', pod: 'shell' }, ['true']).catch((e: unknown) => e)) as KubeApiError;
+      expect(err.reason).toBe('ECONNREFUSED');
+      expect(err.attempts).toBe(1);
+      expect(err.message).toContain('so this request was tried once');
+    });
+  });
+
+  describe('a cluster without nodes', () => {
+    test('nodesReady says there are none; a pod is unschedulable in the scheduler\'s words', async () => {
+      const empty = await startApiServer();
+      try {
+        const kube = createKube({ kubeconfig: empty.kubeconfig('empty'), retry: { retries: 1, minTimeoutMs: 10 } });
+        await expect(kube.waitFor({ kind: 'nodesReady', minCount: 2 }, 100)).rejects.toThrow('timed out after 100ms waiting for nodes to be Ready: the cluster has no nodes (want at least 2 Ready)');
+        await kube.apply([podObject('default', 'nowhere', {}, { app: 'nowhere' })]);
+        await eventually(() => empty.store.list('v1', 'Event', { namespace: 'default' }).some((e) => e['reason'] === 'FailedScheduling'), 'the scheduler gave up');
+        await expect(kube.waitFor({ kind: 'podsReady', namespace: 'default', labelSelector: 'app=nowhere' }, 100)).rejects.toThrow(
+          'nowhere: Pending (0/1 containers ready, unschedulable), last event: FailedScheduling: no nodes available to schedule pods',
+        );
+      } finally {
+        await empty.stop();
+      }
+    });
+  });
+
+  describe('a namespace held by a finalizer', () => {
+    test('the deleted wait names the namespace condition that holds it, and ends once the finalizer goes', async () => {
+      const cm = { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'held', name: 'held' };
+      await c.kube.apply([namespace('held'), { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'held', namespace: 'held', finalizers: ['example.io/hold'] } }]);
+      const ref = { apiVersion: 'v1', kind: 'Namespace', name: 'held' };
+      await c.kube.delete(ref);
+      await eventually(() => (c.server.store.get('v1', 'Namespace', undefined, 'held')?.['status'] as { conditions?: unknown[] } | undefined)?.conditions, 'the namespace conditions');
+      await expect(c.kube.waitFor({ kind: 'deleted', ref }, 100)).rejects.toThrow(
+        'NamespaceFinalizersRemaining: Some content in the namespace has finalizers remaining: example.io/hold in 1 resource instances',
+      );
+      await c.kube.patch(cm, { metadata: { finalizers: null } });
+      await c.kube.waitFor({ kind: 'deleted', ref }, 3000);
     });
   });
 

@@ -100,6 +100,18 @@ describe('fetchPinned', () => {
     await expect(fetchPinned({ url: 'https://example.invalid/other', sha256: sha('x') }, { cacheDir, fetchImpl })).rejects.toThrow(/sha256 mismatch/);
   });
 
+  test('a failed download names the cause fetch hides and the cache path an offline copy goes to', async () => {
+    const unreachable = (async () => {
+      throw new TypeError('fetch failed', { cause: new Error('getaddrinfo ENOTFOUND example.invalid') });
+    }) as unknown as typeof fetch;
+    const pin = { url: 'https://example.invalid/x', sha256: sha('x') };
+    const error = await caught(fetchPinned(pin, { cacheDir, fetchImpl: unreachable }));
+    expect(error.exitCode).toBe(4);
+    expect(error.message).toBe('cannot download https://example.invalid/x: fetch failed: getaddrinfo ENOTFOUND example.invalid');
+    expect(error.hint).toContain(`put the file it serves at ${join(cacheDir, sha('x'))}`);
+    expect(error.hint).toContain('HTTPS_PROXY');
+  });
+
   test('HTTP errors and unsupported schemes are explained', async () => {
     const notFound = (async () => new Response('nope', { status: 404, statusText: 'Not Found' })) as unknown as typeof fetch;
     await expect(fetchPinned({ url: 'https://example.invalid/x', sha256: sha('x') }, { cacheDir, fetchImpl: notFound })).rejects.toThrow(

@@ -55,6 +55,21 @@ describe('runPrepareStep', () => {
     expect(await runPrepareStep(step, { cacheDir })).toBe(path);
   });
 
+  test('parallel cells preparing the same file at once all succeed (no shared temp file)', async () => {
+    const archivePath = join(dir, 'cni-plugins.tgz');
+    await writeFile(archivePath, tgz);
+    const step = {
+      ...bridgePluginStep('amd64'),
+      archive: { url: pathToFileURL(archivePath).href, sha256: createHash('sha256').update(tgz).digest('hex') },
+    };
+    for (let round = 0; round < 5; round++) {
+      const cacheDir = join(dir, `cache-${round}`);
+      const paths = await Promise.all(Array.from({ length: 6 }, () => runPrepareStep(step, { cacheDir })));
+      expect(new Set(paths).size).toBe(1);
+      expect(await readFile(paths[0]!, 'utf8')).toBe('#!bridge-binary');
+    }
+  });
+
   test('refuses an archive whose hash does not match the pin', async () => {
     const archivePath = join(dir, 'cni-plugins.tgz');
     await writeFile(archivePath, tgz);

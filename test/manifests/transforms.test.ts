@@ -109,6 +109,46 @@ describe('applyTransforms', () => {
   });
 });
 
+// The shape of rajch/weave's weave-daemonset-k8s-1.11.yaml: one `kind: List` holding every object.
+const LIST_MANIFEST = `apiVersion: v1
+kind: List
+items:
+  - apiVersion: v1
+    kind: ServiceAccount
+    metadata: { name: weave-net, namespace: kube-system }
+  - apiVersion: apps/v1
+    kind: DaemonSet
+    metadata: { name: weave-net, namespace: kube-system }
+    spec:
+      template:
+        spec:
+          initContainers:
+            - name: weave-init
+              image: 'example/weave-kube:latest'
+              env:
+          containers:
+            - name: weave
+              image: 'example/weave-kube:latest'
+            - name: weave-npc
+              image: 'example/weave-npc:latest'
+`;
+
+describe('kind: List manifests', () => {
+  test('transforms reach the objects inside a List, which come out as separate documents', () => {
+    const out = applyTransforms(LIST_MANIFEST, [
+      { op: 'setContainerEnv', target: { kind: 'DaemonSet', name: 'weave-net', namespace: 'kube-system' }, container: 'weave', env: { IPALLOC_RANGE: '10.244.0.0/16' } },
+    ]);
+    const docs = YAML.parseAllDocuments(out).map((d) => d.toJS() as { kind: string; spec?: { template: { spec: { containers: Array<{ name: string; env?: unknown }> } } } });
+    expect(docs.map((d) => d.kind)).toEqual(['ServiceAccount', 'DaemonSet']);
+    expect(docs[1]?.spec?.template.spec.containers[0]?.env).toEqual([{ name: 'IPALLOC_RANGE', value: '10.244.0.0/16' }]);
+  });
+
+  test('images inside a List are listed; a List item that is not an object is refused', () => {
+    expect(imagesInManifest(LIST_MANIFEST)).toEqual(['example/weave-kube:latest', 'example/weave-npc:latest']);
+    expect(() => applyTransforms('apiVersion: v1\nkind: List\nitems: [3]\n', [{ op: 'replaceValue', from: 'a', to: 'b' }], 'odd')).toThrow(/item 1 of its List is not a Kubernetes object/);
+  });
+});
+
 describe('imagesInManifest', () => {
   test('lists container and init container images once, sorted', () => {
     expect(imagesInManifest(MANIFEST)).toEqual(['example/agent:1', 'example/init:1', 'example/sidecar:1']);

@@ -123,7 +123,8 @@ describe('policy eval', () => {
 describe('policy explain', () => {
   test('a denial names the isolating policy on the deciding side', async () => {
     const result = await run(['explain', join(dir, 'one.json'), '--from', 'x/a', '--to', 'y/b', '--port', '80']);
-    expect(result.code).toBe(0);
+    // Denied exits 1, so a script can branch on the verdict.
+    expect(result.code).toBe(1);
     expect(result.stdout).toBe(
       'denied: y/b is isolated for ingress by policy y/deny-all (selects all pods) and no ingress rule of y/deny-all admits x/a on 80/TCP\n' +
         'egress: not isolated\n' +
@@ -135,6 +136,7 @@ describe('policy explain', () => {
     const result = await run(['explain', join(dir, 'one.json'), '--from', 'x/b', '--to', 'y/a', '--port', '53', '--protocol', 'UDP']);
     expect(result.stdout).toContain('ingress: isolated by y/deny-all, y/allow-x; admitted by y/allow-x spec.ingress[0]');
     expect(result.stdout.startsWith('allowed: ')).toBe(true);
+    expect(result.code).toBe(0);
   });
 
   test('bare IPs are accepted as endpoints', async () => {

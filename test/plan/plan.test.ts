@@ -15,15 +15,31 @@ const fullRequest: PlanRequest = {
   arch: 'amd64',
 };
 
+// The cilium-cli tarball has no verified sha256 offline; an override stands in for one a user recorded.
+const ciliumRecorded: PlanRequest['overrides'] = { manifests: { 'cilium-cli': { url: 'https://example.test/cilium-linux-amd64.tar.gz', sha256: 'b'.repeat(64) } } };
+
 describe('buildPlan expansion', () => {
   const plan = buildPlan(fullRequest);
+  const pinned = buildPlan({ ...fullRequest, overrides: ciliumRecorded });
 
   test('accounts for all 20 CNI x proxy-mode combinations exactly once', () => {
     const planned = plan.cells.map((c) => c.id);
     const unsupported = plan.unsupported.map((u) => u.id);
+    const refused = plan.refused.map((r) => r.id);
     const expected = CNI_NAMES.flatMap((cni) => PROXY_MODES.map((mode) => cellId(cni, mode)));
-    expect([...planned, ...unsupported].sort()).toEqual([...expected].sort());
-    expect(new Set([...planned, ...unsupported]).size).toBe(20);
+    expect([...planned, ...unsupported, ...refused].sort()).toEqual([...expected].sort());
+    expect(new Set([...planned, ...unsupported, ...refused]).size).toBe(20);
+  });
+
+  test('no planned cell holds a pin that fails by construction; the ones that would are refused naming pin and fix', () => {
+    for (const cell of plan.cells) {
+      const pins = [...cell.prepare.map((p) => p.archive), ...[...cell.installSteps, ...(cell.ingress?.installSteps ?? [])].flatMap((s) => (s.kind === 'applyManifest' ? [s.manifest] : []))];
+      for (const pin of pins) expect(pin.sha256).not.toBe('0'.repeat(64));
+    }
+    expect(plan.refused.map((r) => r.id)).toEqual(PROXY_MODES.map((m) => `cilium-${m}`));
+    expect(plan.refused[0]?.reason).toMatch(
+      /^pin cilium-cli \(https:\/\/github\.com\/cilium\/cilium-cli\/releases\/download\/v0\.19\.7\/cilium-linux-amd64\.tar\.gz\): no sha256 is recorded .*; fix: record the sha256 from https:\/\/.*cilium-linux-amd64\.tar\.gz\.sha256sum/,
+    );
   });
 
   test('every unsupported combination has a reason that names the gap', () => {
@@ -35,7 +51,7 @@ describe('buildPlan expansion', () => {
   });
 
   test('cilium-none is the only kube-proxy replacement cell and carries the capability', () => {
-    const kpr = plan.cells.filter((c) => c.capabilities.includes('kubeProxyReplacement')).map((c) => c.id);
+    const kpr = pinned.cells.filter((c) => c.capabilities.includes('kubeProxyReplacement')).map((c) => c.id);
     expect(kpr).toEqual(['cilium-none']);
   });
 
@@ -63,24 +79,27 @@ describe('buildPlan expansion', () => {
   });
 
   test('readiness waits for nodes, CoreDNS, and kube-proxy only when it runs', () => {
-    const none = plan.cells.find((c) => c.id === 'cilium-none');
-    const iptables = plan.cells.find((c) => c.id === 'cilium-iptables');
+    const none = pinned.cells.find((c) => c.id === 'cilium-none');
+    const iptables = pinned.cells.find((c) => c.id === 'cilium-iptables');
     const conditions = (steps: { condition: { kind: string } & Record<string, unknown> }[] | undefined) =>
       (steps ?? []).map((s) => `${s.condition.kind}:${String(s.condition['name'] ?? s.condition['minCount'])}`);
     expect(conditions(none?.readiness)).toEqual(['daemonSetRolledOut:cilium', 'deploymentAvailable:cilium-operator', 'nodesReady:3', 'deploymentAvailable:coredns']);
     expect(conditions(iptables?.readiness)).toContain('daemonSetRolledOut:kube-proxy');
   });
 
-  test('ingress readiness needs the controller pod Ready and both admission Jobs complete', () => {
+  test('ingress readiness waits for what the self-deleting admission Jobs leave, then the controller pod', () => {
     const ingress = plan.cells[0]?.ingress;
     expect(ingress?.ingressClass).toBe('nginx');
-    expect(ingress?.readiness.map((s) => s.condition)).toEqual(
-      expect.arrayContaining([
-        { kind: 'jobComplete', namespace: 'ingress-nginx', name: 'ingress-nginx-admission-create' },
-        { kind: 'jobComplete', namespace: 'ingress-nginx', name: 'ingress-nginx-admission-patch' },
-        expect.objectContaining({ kind: 'podsReady', namespace: 'ingress-nginx', labelSelector: 'app.kubernetes.io/component=controller' }),
-      ]),
-    );
+    expect(ingress?.readiness.map((s) => s.condition)).toEqual([
+      { kind: 'exists', ref: { apiVersion: 'v1', kind: 'Secret', namespace: 'ingress-nginx', name: 'ingress-nginx-admission' } },
+      {
+        kind: 'exists',
+        ref: { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingWebhookConfiguration', name: 'ingress-nginx-admission' },
+        path: ['webhooks', '0', 'clientConfig', 'caBundle'],
+      },
+      expect.objectContaining({ kind: 'podsReady', namespace: 'ingress-nginx', labelSelector: 'app.kubernetes.io/component=controller' }),
+    ]);
+    expect(JSON.stringify(ingress?.readiness)).not.toContain('jobComplete');
   });
 
   test('no ingress controller and no ingress capability when the ingress suite is not requested', () => {
@@ -176,17 +195,26 @@ describe('overrides and bad input', () => {
       const step = cell.installSteps.find((s) => s.kind === 'applyManifest');
       expect(step?.kind === 'applyManifest' ? step.manifest : undefined).toEqual({ id: 'flannel', url: 'file:///tmp/f.yml', sha256: sha, mode: 'apply' });
     }
-    expect(manifestPins.flannel.url).toContain('github.com/flannel-io');
+    expect(manifestPins.flannel.url).toContain('raw.githubusercontent.com/flannel-io/flannel/');
   });
 
-  test('an override clears the unverified-pin warning', () => {
+  test('an override with a recorded sha256 makes a refused cell runnable; one naming a missing file keeps it refused', () => {
     const before = buildPlan({ ...fullRequest, cnis: ['cilium'], proxyModes: ['none'] });
-    expect(before.cells[0]?.warnings.join('\n')).toMatch(/pin cilium unverified/);
-    const after = buildPlan({
+    expect(before.cells).toEqual([]);
+    expect(before.refused.map((r) => r.id)).toEqual(['cilium-none']);
+    const after = buildPlan({ ...fullRequest, cnis: ['cilium'], proxyModes: ['none'], overrides: ciliumRecorded });
+    expect(after.cells.map((c) => c.id)).toEqual(['cilium-none']);
+    expect(after.refused).toEqual([]);
+    const missing = buildPlan({
       ...fullRequest, cnis: ['cilium'], proxyModes: ['none'],
-      overrides: { manifests: { cilium: { url: 'file:///tmp/c.yaml', sha256: 'b'.repeat(64) } } },
+      overrides: { manifests: { 'cilium-cli': { url: 'file:///nonexistent/cilium.tgz', sha256: 'b'.repeat(64) } } },
     });
-    expect(after.cells[0]?.warnings.join('\n')).not.toMatch(/unverified/);
+    expect(missing.refused[0]?.reason).toContain('pin cilium-cli (file:///nonexistent/cilium.tgz): the pinned file does not exist');
+  });
+
+  test('an existing cluster (--kubeconfig) installs nothing, so its pins do not refuse it', () => {
+    const existing = buildPlan({ ...fullRequest, cnis: ['cilium'], proxyModes: ['none'], ingress: false, existingCluster: true });
+    expect(existing.cells.map((c) => c.id)).toEqual(['cilium-none']);
   });
 
   test.each([
@@ -220,15 +248,36 @@ describe('renderPlan', () => {
     const lines = text.split('\n');
     const header = lines.findIndex((l) => l.startsWith('CELL'));
     expect(lines[header]).toMatch(/^CELL\s+CNI VERSION\s+PROXY MODE\s+CAPABILITIES\s+WARNINGS$/);
-    expect(lines[header + 1]).toMatch(/^kindnet-iptables\s+kind-v0\.33\.0\s+iptables\s+networkPolicy,sctp,sessionAffinity,ingress\s+-$/);
-    expect(lines.some((l) => /^cilium-none\s+v1\.19\.6\s+none\s+.*kubeProxyReplacement/.test(l))).toBe(true);
+    expect(lines[header + 1]).toMatch(/^kindnet-iptables\s+kind-v0\.33\.0\s+iptables\s+networkPolicy,ipBlockMatchesPodIPs,sctp,sessionAffinity,ingress\s+-$/);
+    expect(lines.some((l) => /^cilium-none\s+v1\.19\.6\s+none\s+.*kubeProxyReplacement/.test(l))).toBe(false);
     expect(text).toContain('Unsupported:\n  kindnet-none: kindnet has no kube-proxy replacement');
+    expect(text).toContain('Not runnable as pinned (refused before any cluster is created):\n  cilium-iptables: pin cilium-cli');
   });
 
   test('json and yaml round-trip to the same plan with the versioned schema', () => {
     expect(JSON.parse(renderPlan(plan, 'json'))).toEqual(plan);
     expect(YAML.parse(renderPlan(plan, 'yaml'))).toEqual(plan);
     expect(plan.schemaVersion).toBe('cnimatrix.io/plan/v1');
+  });
+
+  test('the table keeps one short line per cell: warnings are numbered there and written once below', () => {
+    const plan = buildPlan(fullRequest);
+    const text = renderPlan(plan, 'table');
+    const lines = text.split('\n');
+    const header = lines.findIndex((l) => l.startsWith('CELL '));
+    const rows = lines.slice(header, header + 1 + plan.cells.length);
+    expect(Math.max(...rows.map((l) => l.length))).toBeLessThanOrEqual(120);
+    const warnings = [...new Set(plan.cells.flatMap((c) => c.warnings))];
+    expect(warnings.length).toBeGreaterThan(0);
+    for (const warning of warnings) expect(text.split(warning)).toHaveLength(2);
+    const ipvs = lines.find((l) => l.startsWith('kindnet-ipvs '))!;
+    const numbered = [...ipvs.matchAll(/\[(\d+)\]/g)].map((m) => m[1]);
+    expect(numbered.length).toBe(plan.cells.find((c) => c.id === 'kindnet-ipvs')!.warnings.length);
+    expect(text).toMatch(new RegExp(`\\[${numbered[0]}\\] ipvs: deprecated[^\\n]*\\(kindnet-ipvs, `));
+  });
+
+  test('yaml writes every object out: no anchors or aliases for the steps cells share', () => {
+    expect(renderPlan(plan, 'yaml')).not.toMatch(/(^|[\s:-])[&*]a\d+(\s|$)/m);
   });
 
   test('unknown format is bad input', () => {

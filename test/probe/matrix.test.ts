@@ -1,21 +1,26 @@
 // runBatch, probeMatrix and settleMatrix executed by a real /bin/sh: a fake /agnhost answers
 // connect from a rules file, so the scripts, parsing and classification run end to end.
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { rmSync } from 'node:fs';
 import {
+  batchTimeoutMs,
   connectCommand,
+  PROBE_CONCURRENCY_ENV,
+  probeConcurrency,
   probeMatrix,
   restrictToProbed,
   runBatch,
+  runBatches,
   settleMatrix,
   type MatrixSpec,
   type TruthTables,
 } from '../../harness/probe/index.ts';
 import { shellQuote } from '../../harness/probe/index.ts';
 import { localKube } from './local-kube.ts';
+import { KubeApiError } from '../../harness/kube/errors.ts';
 
 let dir: string;
 let rules: string;
@@ -85,6 +90,75 @@ describe('runBatch', () => {
     const missing = await runBatch(silent, { namespace: 'x', pod: 'a' }, [{ id: 'p', command: ['true'], timeoutSeconds: 1 }]);
     expect(missing.get('p')).toMatchObject({ outcome: 'error', exitCode: undefined, detail: { firstLine: 'no result line' } });
   });
+
+  test('an API server that cannot be reached is no probe result: the batch rejects with its error', async () => {
+    const lost = localKube(() => ['/nonexistent/shell']);
+    const refused = new KubeApiError({ verb: 'exec', ref: 'Pod x/a', status: 0, reason: 'ECONNREFUSED', apiMessage: 'connect ECONNREFUSED 127.0.0.1:6443' });
+    lost.exec = () => Promise.reject(refused);
+    await expect(runBatch(lost, { namespace: 'x', pod: 'a' }, [{ id: 'p', command: ['true'], timeoutSeconds: 1 }])).rejects.toBe(refused);
+  });
+});
+
+describe('probe concurrency', () => {
+  // A fake agnhost that logs its start and end, so the log says how many ran at once.
+  const COUNTING_AGNHOST = (log: string) => `#!/bin/sh
+echo + >> ${log}; sleep 0.2; echo - >> ${log}; exit 0
+`;
+
+  function maxRunning(log: string): number {
+    let running = 0;
+    let max = 0;
+    for (const mark of readFileSync(log, 'utf8').split('\n')) {
+      running += mark === '+' ? 1 : mark === '-' ? -1 : 0;
+      max = Math.max(max, running);
+    }
+    return max;
+  }
+
+  test.each([
+    [8, 5, 10, 8],
+    [48, 9, 54, 48],
+    [1, 2, 3, 1],
+  ])('limit %i over %i sources × %i probes: never more than %i at once, every probe answered', async (limit, sources, probesPerSource, bound) => {
+    const log = join(dir, `running-${limit}`);
+    const counting = join(dir, `counting-${limit}`);
+    writeFileSync(log, '');
+    writeFileSync(counting, COUNTING_AGNHOST(log));
+    chmodSync(counting, 0o755);
+    const kube = localKube((_t, command) => ['/bin/sh', '-c', command[2]!.replaceAll(shellQuote('/agnhost'), shellQuote(counting))]);
+    process.env[PROBE_CONCURRENCY_ENV] = String(limit);
+    try {
+      const batches = Array.from({ length: sources }, (_, s) => ({
+        key: `s${s}`,
+        source: { namespace: 'x', pod: `p${s}` },
+        probes: Array.from({ length: probesPerSource }, (_, i) => ({ id: `t${i}`, command: connectCommand(`10.0.0.${i}`, 80, 'TCP', 1), timeoutSeconds: 1 })),
+      }));
+      const results = await runBatches(kube, batches);
+      expect([...results.values()].flatMap((r) => [...r.values()].map((x) => x.outcome)).filter((o) => o === 'connected')).toHaveLength(sources * probesPerSource);
+      const max = maxRunning(log);
+      expect(max).toBeLessThanOrEqual(bound);
+      expect(max).toBeGreaterThan(Math.min(bound, 4) - 1);
+    } finally {
+      delete process.env[PROBE_CONCURRENCY_ENV];
+    }
+  }, 30_000);
+
+  test('the exec budget covers every wave: 10 probes of 2 s in waves of 4 get 3 × 2 s + 10 s', async () => {
+    const kube = localKube(() => ['/bin/sh', '-c', 'true']);
+    const probes = Array.from({ length: 10 }, (_, i) => ({ id: `t${i}`, command: ['true'], timeoutSeconds: 2 }));
+    await runBatch(kube, { namespace: 'x', pod: 'a' }, probes, 4);
+    expect(kube.execs[0]?.opts?.timeoutMs).toBe(16_000);
+    expect(batchTimeoutMs(probes, 4)).toBe(16_000);
+  });
+
+  test.each([['0'], ['-3'], ['2.5'], ['many'], ['513']])('%j in CNIMATRIX_PROBE_CONCURRENCY is refused with what it should be', (raw) => {
+    process.env[PROBE_CONCURRENCY_ENV] = raw;
+    try {
+      expect(() => probeConcurrency()).toThrow(`CNIMATRIX_PROBE_CONCURRENCY="${raw}" is not a whole number from 1 to 512`);
+    } finally {
+      delete process.env[PROBE_CONCURRENCY_ENV];
+    }
+  });
 });
 
 const spec: MatrixSpec = {
@@ -124,10 +198,10 @@ describe('probeMatrix', () => {
 });
 
 describe('settleMatrix', () => {
-  test('matches on the first attempt: not flaky', async () => {
+  test('matches on the first attempt: a pass with nothing converged', async () => {
     writeFileSync(rules, '');
     const settled = await settleMatrix(kubeFor(), spec, allowAll(), { windowMs: 2000, intervalMs: 50 });
-    expect(settled).toMatchObject({ matched: true, attempts: 1, flips: [], initialMismatches: [] });
+    expect(settled).toMatchObject({ matched: true, attempts: 1, verdict: { verdict: 'pass', converged: [] } });
   });
 
   test('never matching: fails after the window, re-probing only the mismatching source', async () => {
@@ -136,15 +210,39 @@ describe('settleMatrix', () => {
     const settled = await settleMatrix(kube, spec, allowAll(), { windowMs: 300, intervalMs: 100 });
     expect(settled.matched).toBe(false);
     expect(settled.attempts).toBeGreaterThan(1);
-    expect(settled.flips).toEqual([]);
-    expect(settled.initialMismatches).toEqual([
-      '80/TCP x/b → x/a: expected connected, got timeout (TIMEOUT: dial tcp 10.0.0.1:80: i/o timeout)',
-    ]);
+    expect(settled.verdict).toEqual({ verdict: 'fail' });
+    expect(settled.observed.results['80/TCP']?.['x/b']?.['x/a']?.detail.firstLine).toBe('TIMEOUT: dial tcp 10.0.0.1:80: i/o timeout');
     const laterPods = kube.execs.slice(2).map((e) => e.target.pod);
     expect(new Set(laterPods)).toEqual(new Set(['b']));
   });
 
-  test('matching only after a re-probe records the flip', async () => {
+  test('a probe that did not run is inconclusive: an expected-deny cell does not pass unprobed', async () => {
+    writeFileSync(rules, 'x/a 10.0.0.2:80 tcp CRASH\n');
+    const denied = allowAll();
+    denied['80/TCP']!['x/a']!['x/b'] = false;
+    const settled = await settleMatrix(kubeFor(), spec, denied, { windowMs: 300, intervalMs: 100 });
+    expect(settled.matched).toBe(false);
+    expect(settled.attempts).toBeGreaterThan(1);
+    expect(settled.verdict).toEqual({ verdict: 'fail' });
+    expect(settled.observed.results['80/TCP']?.['x/a']?.['x/b']).toMatchObject({ outcome: 'error', exitCode: 139 });
+  });
+
+  test('an inconclusive round followed by the answer is no change: a pass with nothing converged', async () => {
+    writeFileSync(rules, 'x/a 10.0.0.2:80 tcp CRASH\n');
+    const kube = kubeFor();
+    const original = kube.exec.bind(kube);
+    kube.exec = async (target, command, opts) => {
+      const result = await original(target, command, opts);
+      writeFileSync(rules, 'x/a 10.0.0.2:80 tcp TIMEOUT\n');
+      return result;
+    };
+    const denied = allowAll();
+    denied['80/TCP']!['x/a']!['x/b'] = false;
+    const settled = await settleMatrix(kube, spec, denied, { windowMs: 5000, intervalMs: 50 });
+    expect(settled).toMatchObject({ matched: true, attempts: 2, verdict: { verdict: 'pass', converged: [] } });
+  });
+
+  test('matching after one change is convergence: a pass that names the cell', async () => {
     writeFileSync(rules, 'x/a 10.0.0.9:81 udp TIMEOUT\n');
     const kube = kubeFor();
     const original = kube.exec.bind(kube);
@@ -156,6 +254,23 @@ describe('settleMatrix', () => {
     const settled = await settleMatrix(kube, spec, allowAll(), { windowMs: 5000, intervalMs: 50 });
     expect(settled.matched).toBe(true);
     expect(settled.attempts).toBe(2);
-    expect(settled.flips).toEqual(['81/UDP x/a → cidr: blocked → connected (no output) (attempt 2)']);
+    expect(settled.verdict).toEqual({ verdict: 'pass', converged: ['81/UDP x/a → cidr: blocked → connected'] });
+  });
+
+  test('a cell that matched, then did not, then did again flapped: flaky, naming its path', async () => {
+    const rounds = ['x/a 10.0.0.2:80 tcp TIMEOUT\n', 'x/a 10.0.0.9:80 tcp TIMEOUT\n', ''];
+    writeFileSync(rules, rounds[0]!);
+    const kube = kubeFor();
+    const original = kube.exec.bind(kube);
+    let round = 0;
+    kube.exec = async (target, command, opts) => {
+      const result = await original(target, command, opts);
+      // Each round's rules take effect once the round's execs (one per source probed) are done.
+      if (target.pod === 'a') writeFileSync(rules, rounds[Math.min(++round, rounds.length - 1)]!);
+      return result;
+    };
+    const settled = await settleMatrix(kube, spec, allowAll(), { windowMs: 5000, intervalMs: 50 });
+    expect(settled).toMatchObject({ matched: true, attempts: 3 });
+    expect(settled.verdict).toEqual({ verdict: 'flaky', flapped: ['80/TCP x/a → cidr: connected → blocked → connected (expected connected)'] });
   });
 });

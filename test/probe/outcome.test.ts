@@ -37,17 +37,29 @@ describe('command builders follow docs/probe-protocol.md', () => {
 });
 
 describe('agnhost connect', () => {
+  // What agnhost 2.56 printed in test/real/agnhost-probes.test.ts, plus texts of connect.go that
+  // kernel could not produce (SCTP refusal, UDP's UNKNOWN).
   test.each([
     [0, '', 'connected'],
-    [1, 'TIMEOUT: dial tcp 10.244.1.5:80: i/o timeout', 'timeout'],
-    [1, 'REFUSED: dial tcp 10.244.1.5:80: connect: connection refused', 'refused'],
-    [1, 'DNS: lookup nosuch: no such host', 'dns-error'],
-    [1, 'OTHER: read udp: connection reset', 'error'],
-    [1, 'UNKNOWN: something odd', 'error'],
+    // TCP: a bare word, no colon.
+    [1, 'TIMEOUT', 'timeout'],
+    [1, 'REFUSED', 'refused'],
+    [1, 'OTHER: dial tcp 192.0.2.20:87: connect: no route to host', 'error'],
+    [1, 'OTHER: dial tcp 198.51.100.1:80: connect: network is unreachable', 'error'],
+    // UDP: the read error after the prefix.
+    [1, 'TIMEOUT: read udp 192.0.2.10:36610->192.0.2.20:84: i/o timeout', 'timeout'],
+    [1, 'REFUSED: read udp 192.0.2.10:56091->192.0.2.20:81: read: connection refused', 'refused'],
+    [1, 'OTHER: dial udp 198.51.100.1:80: connect: network is unreachable', 'error'],
+    [1, 'UNKNOWN: read udp 10.244.1.9:5000->10.244.2.7:80: read: no route to host', 'error'],
+    // SCTP: a refusal is only visible in OTHER's text; a kernel without SCTP cannot even try.
+    [1, 'OTHER: connection refused', 'refused'],
+    [1, 'OTHER: protocol not supported', 'error'],
+    [1, 'DNS: lookup nosuch.lab.test on 127.0.0.53:53: no such host', 'dns-error'],
     [1, 'I1101 12:00:00 log line\nTIMEOUT: after a log line', 'timeout'],
+    [1, 'TIMEOUTS everywhere', 'error'],
     [1, 'no prefix at all', 'error'],
     [127, 'sh: /agnhost: not found', 'error'],
-    [137, 'TIMEOUT: killed', 'error'],
+    [137, 'TIMEOUT', 'error'],
   ] as const)('exit %i with %j → %s', (exitCode, output, outcome) => {
     const result = classify('p', connect, exitCode, output);
     expect(result.outcome).toBe(outcome);
@@ -112,17 +124,35 @@ describe('netexec /dial', () => {
     expect(result.detail.clientIp).toBe('10.244.1.9');
   });
 
+  // Bodies real netexec 2.56 answered in test/real/agnhost-probes.test.ts (one key, never both).
   test.each([
-    ['{"responses":[],"errors":["reading from udp connection failed. err:\'read udp 10.244.1.9:5000->10.244.2.7:80: i/o timeout\'"]}', 'timeout'],
-    ['{"responses":[],"errors":["dial udp 10.244.2.7:80: connect: connection refused"]}', 'refused'],
-    ['{"responses":[],"errors":["lookup nosuch: no such host"]}', 'dns-error'],
-    ['{"responses":[],"errors":["strange"]}', 'error'],
+    [`{"errors":["reading from udp connection failed. err:'read udp 192.0.2.10:37627-\\u003e192.0.2.20:84: i/o timeout'"]}`, 'timeout'],
+    [`{"errors":["reading from udp connection failed. err:'read udp 192.0.2.10:49388-\\u003e192.0.2.20:81: read: connection refused'"]}`, 'refused'],
+    ['{"errors":["Get \\"http://192.0.2.20:84/clientip\\": context deadline exceeded (Client.Timeout exceeded while awaiting headers)"]}', 'timeout'],
+    ['{"errors":["Get \\"http://192.0.2.20:83/clientip\\": dial tcp 192.0.2.20:83: connect: connection refused"]}', 'refused'],
+    ['{"errors":["Get \\"http://192.0.2.20:87/clientip\\": dial tcp 192.0.2.20:87: connect: no route to host"]}', 'error'],
+    ['{"errors":["sctp dial failed. err:connection refused"]}', 'refused'],
+    ['{"errors":["sctp dial failed. err:protocol not supported"]}', 'error'],
+    ['{"errors":["strange"]}', 'error'],
     ['<html>not json</html>', 'error'],
   ] as const)('%s → %s', (output, outcome) => {
     expect(classify('p', dial, 0, output).outcome).toBe(outcome);
   });
 
-  test('a failing curl to the local netexec is a harness error', () => {
+  test('an unresolvable host is netexec\'s 400 text, a DNS error', () => {
+    const body = 'host and/or port param are invalid. lookup nosuch.lab.test on 127.0.0.53:53: no such host\n';
+    const result = classify('p', dial, 0, body);
+    expect(result.outcome).toBe('dns-error');
+    expect(result.detail.firstLine).toBe(body.trim());
+    const withHeaders = `HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n${body}`;
+    expect(classify('p', dial, 0, withHeaders)).toMatchObject({ outcome: 'dns-error', detail: { httpStatus: 400 } });
+  });
+
+  test('curl giving up on the local netexec while it still waits for the target is a timeout', () => {
+    expect(classify('p', dial, 28, 'curl: (28) Operation timed out after 2002 milliseconds with 0 bytes received').outcome).toBe('timeout');
+  });
+
+  test('any other failing curl to the local netexec is a harness error', () => {
     expect(classify('p', dial, 7, 'curl: (7) Failed to connect to 127.0.0.1 port 8080: Connection refused').outcome).toBe('error');
   });
 });

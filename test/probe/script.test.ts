@@ -30,6 +30,13 @@ describe('buildBatchScript', () => {
     ]);
   });
 
+  test('runs waves of at most `wave` probes, each waited for before the next starts', () => {
+    const probes = ['a', 'b', 'c', 'd', 'e'].map((id) => ({ id, command: ['true'] }));
+    const lines = buildBatchScript(probes, 2).split('\n').slice(1);
+    expect(lines).toEqual([`probe a 'true' &`, `probe b 'true' &`, 'wait', `probe c 'true' &`, `probe d 'true' &`, 'wait', `probe e 'true' &`, 'wait', '']);
+    expect(() => buildBatchScript(probes, 0)).toThrow('a batch wave must hold at least one probe, not 0');
+  });
+
   test.each([['has space'], ['semi;colon'], ['slash/id'], ['']])('rejects the id %j', (id) => {
     expect(() => buildBatchScript([{ id, command: ['true'] }])).toThrow(/probe id .* is invalid/);
   });

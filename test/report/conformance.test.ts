@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, expect, test } from '@jest/globals';
 import { parse } from 'yaml';
 import { buildConformanceReport, writeConformanceReport } from '../../harness/report/conformance.ts';
-import { cell, mixedCell, pass, unsupported } from './fixtures.ts';
+import { cell, mixedCell, NO_SCTP_EVIDENCE, pass, probedAbsent, unsupported } from './fixtures.ts';
 
 const dirs: string[] = [];
 afterAll(async () => {
@@ -19,7 +19,7 @@ test('per-suite results and statistics follow the tests', () => {
     implementation: { cni: 'calico', version: 'v3.28.0' },
     proxyMode: 'iptables',
     date: '2024-05-01T12:10:00.000Z',
-    unsupportedFeatures: ['ipv6', 'kubeProxyReplacement', 'sessionAffinity', 'ingress'],
+    unsupportedFeatures: ['ipBlockMatchesPodIPs', 'ipv6', 'kubeProxyReplacement', 'sessionAffinity', 'ingress'],
     result: 'failure',
   });
   expect(Object.keys(report.suites)).toEqual(['pod-network', 'network-policy', 'dns', 'services']);
@@ -34,6 +34,13 @@ test('per-suite results and statistics follow the tests', () => {
   expect(report.suites['network-policy']?.statistics).toEqual({ passed: 0, failed: 1, errored: 0, skipped: 0, flaky: 1 });
   expect(report.suites['dns']?.statistics.errored).toBe(1);
   expect(report.suites['services']?.result).toBe('success');
+});
+
+test('a capability probed absent from the cluster is an unsupported feature, though the profile declares it', () => {
+  const report = buildConformanceReport(probedAbsent(cell('calico', 'iptables', [unsupported('pod-network', 'same node › SCTP', `needs sctp: ${NO_SCTP_EVIDENCE}`)]), { sctp: NO_SCTP_EVIDENCE }));
+  expect(report.capabilities).toEqual(['networkPolicy']);
+  expect(report.unsupportedFeatures).toEqual(['ipBlockMatchesPodIPs', 'sctp', 'ipv6', 'kubeProxyReplacement', 'sessionAffinity', 'ingress']);
+  expect(report.suites['pod-network']?.skippedTests).toEqual([{ name: 'same node › SCTP', reason: `needs sctp: ${NO_SCTP_EVIDENCE}` }]);
 });
 
 test('overall result: success, partial, and failure for a cell that could not run', () => {

@@ -1,7 +1,11 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, test } from '@jest/globals';
 import { diffMatrices, hasRegressions, renderDiffMarkdown } from '../../harness/report/diff.ts';
+import { loadMatrix } from '../../harness/report/load-matrix.ts';
 import { buildMatrix } from '../../harness/report/matrix.ts';
-import { cell, errored, fail, flaky, pass, RUN, unsupported } from './fixtures.ts';
+import { cell, errored, fail, flaky, NO_SCTP_EVIDENCE, pass, probedAbsent, RUN, unsupported } from './fixtures.ts';
 
 const base = buildMatrix(
   [
@@ -79,11 +83,35 @@ describe('diffMatrices', () => {
   test('renders Markdown with each section', () => {
     const md = renderDiffMarkdown(diff);
     expect(md).toContain('## cnimatrix diff — base-run → cand-run');
-    expect(md).toContain('**3 regressions, 1 cells could not run**');
+    expect(md).toContain('**3 regressions, 1 cell could not run**');
     expect(md).toContain('| calico-iptables | dns | regresses | ✅ pass | ❌ fail | expected NOERROR, got SERVFAIL |');
     for (const heading of ['### Cells that could not run', '### Regressions', '### Fixes', '### Flake changes', '### Other changes', '### New tests', '### Removed tests', '### New cells', '### Removed cells']) {
       expect(md).toContain(heading);
     }
     expect(renderDiffMarkdown(diffMatrices(base, base))).toContain('**No regressions**');
   });
+});
+
+test('a matrix.json written before capabilities were probed compares with one that records them, either way round', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'cnimatrix-diff-'));
+  try {
+    const before = buildMatrix([cell('calico', 'iptables', [pass('pod-network', 'same node › SCTP'), pass('dns', 'A record')])], { ...RUN, id: 'before' });
+    const after = buildMatrix(
+      [probedAbsent(cell('calico', 'iptables', [unsupported('pod-network', 'same node › SCTP', `needs sctp: ${NO_SCTP_EVIDENCE}`), pass('dns', 'A record')]), { sctp: NO_SCTP_EVIDENCE })],
+      { ...RUN, id: 'after' },
+    );
+    const oldFile = join(dir, 'old.json');
+    const newFile = join(dir, 'new.json');
+    await writeFile(oldFile, JSON.stringify(before), 'utf8');
+    await writeFile(newFile, JSON.stringify(after), 'utf8');
+    expect(JSON.parse(JSON.stringify(before)).cells[0]).not.toHaveProperty('probedAbsent');
+
+    const forward = diffMatrices(await loadMatrix(oldFile), await loadMatrix(newFile));
+    expect(hasRegressions(forward)).toBe(false);
+    expect(forward.otherChanges).toEqual([{ cell: 'calico-iptables', suite: 'pod-network', name: 'same node › SCTP', from: 'pass', to: 'unsupported' }]);
+    const backward = diffMatrices(await loadMatrix(newFile), await loadMatrix(oldFile));
+    expect(backward.otherChanges).toEqual([{ cell: 'calico-iptables', suite: 'pod-network', name: 'same node › SCTP', from: 'unsupported', to: 'pass' }]);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });

@@ -52,6 +52,14 @@ export function cell(cni: CniName, proxyMode: ProxyMode, tests: TestResult[], ex
   };
 }
 
+/** What probe-capabilities records on a cell whose nodes' kernel has no SCTP. */
+export const NO_SCTP_EVIDENCE = 'the kernel of every node (n-control-plane, n-worker) has no SCTP (a pod\'s SCTP socket fails: "OTHER: protocol not supported")';
+
+/** The cell as run on a cluster probed not to have some of its declared capabilities. */
+export function probedAbsent(result: CellResult, absent: NonNullable<CellResult['cell']['probedAbsent']>): CellResult {
+  return { ...result, cell: { ...result.cell, probedAbsent: absent } };
+}
+
 export const pass = (suite: TestResult['suite'], name: string, durationMs = 120): TestResult => ({ suite, name, status: 'pass', durationMs });
 export const fail = (suite: TestResult['suite'], name: string, message: string): TestResult => ({ suite, name, status: 'fail', durationMs: 2500, message });
 export const flaky = (suite: TestResult['suite'], name: string, detail: string): TestResult => ({ suite, name, status: 'flaky', durationMs: 900, detail });

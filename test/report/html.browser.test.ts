@@ -10,7 +10,7 @@ import type { Browser, Page } from 'playwright-core';
 import { renderHtml } from '../../harness/report/html.ts';
 import { buildMatrix } from '../../harness/report/matrix.ts';
 import type { Matrix } from '../../harness/report/matrix.ts';
-import { bigRun, cell, fail, NASTY_NAMES, RUN } from './fixtures.ts';
+import { bigRun, cell, fail, NASTY_NAMES, NO_SCTP_EVIDENCE, probedAbsent, RUN } from './fixtures.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const available = existsSync(CHROMIUM);
@@ -34,7 +34,7 @@ if (!available) {
 
   beforeAll(async () => {
     const nasty = cell('calico', 'iptables', NASTY_NAMES.map((name) => fail('dns', `nasty ${name}`, `failure for ${name}\n<b>not bold</b>`)));
-    const cells = bigRun(20, 200).map((c) => (c.cell.id === 'calico-iptables' ? { ...c, tests: [...c.tests, ...nasty.tests] } : c));
+    const cells = bigRun(20, 200).map((c) => (c.cell.id === 'calico-iptables' ? probedAbsent({ ...c, tests: [...c.tests, ...nasty.tests] }, { sctp: `${NO_SCTP_EVIDENCE} <b>x</b>` }) : c));
     matrix = buildMatrix(cells, { ...RUN, notRun: [{ id: 'flannel-none', reason: 'Flannel has no kube-proxy replacement <script>' }] });
     dir = await mkdtemp(join(tmpdir(), 'cnimatrix-html-'));
     const file = join(dir, 'matrix.html');
@@ -119,6 +119,28 @@ if (!available) {
     expect(await page.locator('#panel').isHidden()).toBe(true);
   });
 
+  test("a cell's details give each capability its source: the profile, and the evidence where the cluster was probed not to have it", async () => {
+    const facts = async (cellId: string) => {
+      const head = page.locator(`th.cell-head[data-cell-index="${matrix.cells.findIndex((c) => c.id === cellId)}"]`);
+      await head.click();
+      const names = await page.locator('#panel-facts dt').allTextContents();
+      const values = page.locator('#panel-facts dd').nth(names.indexOf('capabilities'));
+      const lines = await values.locator('div').allTextContents();
+      const text = await values.textContent();
+      const title = await head.getAttribute('title');
+      await page.keyboard.press('Escape');
+      return { lines, text, title };
+    };
+    const calico = await facts('calico-iptables');
+    // The evidence's "<b>x</b>" stays text: parsed as markup, the line would end in "x".
+    expect(calico.lines).toEqual(['networkPolicy: declared by the profile', `sctp: declared by the profile, probed absent: ${NO_SCTP_EVIDENCE} <b>x</b>`]);
+    expect(calico.title).toMatch(/; probed absent from the cluster: sctp$/);
+    const flannel = await facts('flannel-iptables');
+    expect(flannel.lines).toEqual(['networkPolicy: declared by the profile', 'sctp: declared by the profile']);
+    expect(flannel.title).not.toMatch(/probed absent/);
+    expect((await facts('kindnet-iptables')).text).toBe('none declared by the profile');
+  });
+
   test('headers stay in view while scrolling', async () => {
     await page.locator('#grid-wrap').evaluate((wrap) => wrap.scrollTo(2000, 3000));
     const wrapBox = await page.locator('#grid-wrap').boundingBox();
@@ -126,5 +148,64 @@ if (!available) {
     expect(Math.abs((headBox?.y ?? -1) - (wrapBox?.y ?? -2))).toBeLessThan(2);
     const firstVisibleName = page.locator('#grid-body tr.test-row th').nth(150);
     expect(Math.abs(((await firstVisibleName.boundingBox())?.x ?? -1) - (wrapBox?.x ?? -2))).toBeLessThan(2);
+  });
+});
+
+(available ? describe : describe.skip)('matrix.html of a red run in Chromium', () => {
+  let dir: string;
+  let browser: Browser;
+  let page: Page;
+
+  const open = async (m: Matrix, viewport = { width: 1400, height: 900 }) => {
+    const file = join(dir, `${m.run.id}.html`);
+    await writeFile(file, renderHtml(m), 'utf8');
+    page = await browser.newPage({ viewport });
+    await page.goto(pathToFileURL(file).href);
+  };
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'cnimatrix-html-red-'));
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+  });
+
+  test('an all-errored run shows a failed banner and each cell error with its bundle, not an empty grid', async () => {
+    const broken = (cni: 'calico' | 'cilium') =>
+      cell(cni, 'iptables', [], { error: { phase: 'create-cluster', message: `failed to create cluster: ${cni} node image\nsecond line`, hint: 'check Docker' } });
+    await open(buildMatrix([broken('calico'), broken('cilium')], { ...RUN, id: 'all-errored' }));
+    expect(await page.locator('#verdict').textContent()).toBe('Result: failed — 0 failed, 0 errored, 2 cells could not run');
+    const errors = page.locator('#cell-errors li');
+    expect(await errors.allTextContents()).toEqual([
+      '! calico-iptables could not run (create-cluster): failed to create cluster: calico node image · troubleshooting bundle',
+      '! cilium-iptables could not run (create-cluster): failed to create cluster: cilium node image · troubleshooting bundle',
+    ]);
+    expect(await errors.first().locator('a').getAttribute('href')).toBe('artifacts/calico-iptables/README.md');
+    expect(await page.locator('#grid').isHidden()).toBe(true);
+    expect(await page.locator('#no-tests').isVisible()).toBe(true);
+    await errors.first().locator('button').click();
+    expect(await page.locator('#panel-facts').textContent()).toContain('none: the cell could not run its suites');
+    expect(await page.locator('#panel-text').textContent()).toContain('hint: check Docker');
+    await page.close();
+  });
+
+  test('the failure panel wraps long evidence, leaves the toolbar usable, links the bundle; search finds evidence', async () => {
+    const evidence = `no SRV record for a Service's named port: ${'x'.repeat(400)}`;
+    await open(buildMatrix([cell('calico', 'iptables', [fail('dns', 'SRV record', evidence), fail('dns', 'A record', 'timeout')])], { ...RUN, id: 'red' }), { width: 1000, height: 700 });
+    expect(await page.locator('#verdict').textContent()).toBe('Result: failed — 2 failed, 0 errored');
+    expect(await page.locator('#run-info').textContent()).toMatch(/^1 cell · 2 tests · /);
+    await page.locator('td.st[data-test-index="0"]').click();
+    const pre = page.locator('#panel-text');
+    expect(await pre.evaluate((node) => node.scrollWidth <= node.clientWidth)).toBe(true);
+    const header = await page.locator('header').boundingBox();
+    const panel = await page.locator('#panel').boundingBox();
+    expect(panel!.y).toBeGreaterThanOrEqual(header!.y + header!.height - 1);
+    expect(await page.locator('#panel-bundle').getAttribute('href')).toBe('artifacts/calico-iptables/README.md');
+    await page.locator('#search').fill('named port');
+    expect(await page.locator('#grid-body tr.test-row:visible th').allTextContents()).toEqual(['SRV record']);
+    await page.close();
   });
 });

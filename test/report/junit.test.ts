@@ -8,7 +8,7 @@ import { JUnitReadError, readCellJUnit, readJUnitCells } from '../../harness/rep
 import { buildCellJUnit, buildCombinedJUnit, writeCellJUnit, writeCombinedJUnit } from '../../harness/report/junit-write.ts';
 import { childrenNamed, parseXml } from '../../harness/report/xml.ts';
 import type { XmlElement } from '../../harness/report/xml.ts';
-import { cell, errored, fail, flaky, mixedCell, NASTY_NAMES, pass, unsupported } from './fixtures.ts';
+import { cell, errored, fail, flaky, mixedCell, NASTY_NAMES, NO_SCTP_EVIDENCE, pass, probedAbsent, unsupported } from './fixtures.ts';
 
 const dirs: string[] = [];
 
@@ -115,6 +115,14 @@ describe('per-cell JUnit', () => {
     expect(childrenNamed(dns, 'error')[0]?.text).toBe('exec into dnsutils failed: pod not ready');
   });
 
+  test("a check the user switched off keeps its own reason (skipped: …), not unsupported's, and reads back", () => {
+    const optedOut = cell('calico', 'iptables', [unsupported('ingress', 'from outside › TLS', 'skipped: disabled by CNIMATRIX_EXTERNAL_CLIENT=off (no external client container)')]);
+    const xml = buildCellJUnit(optedOut);
+    const testcase = suitesOf(parseXml(xml)).flatMap((s) => childrenNamed(s, 'testcase'))[0] as XmlElement;
+    expect(childrenNamed(testcase, 'skipped')[0]?.attributes.message).toBe('skipped: disabled by CNIMATRIX_EXTERNAL_CLIENT=off (no external client container)');
+    expect(readCellJUnit(xml).tests[0]?.detail).toBe('skipped: disabled by CNIMATRIX_EXTERNAL_CLIENT=off (no external client container)');
+  });
+
   test('a cell that could not run has one cnimatrix testsuite with an error naming the phase', () => {
     const broken = cell('cilium', 'none', [], {
       phases: [{ phase: 'create-cluster', status: 'failed', startedAt: '2024-05-01T12:00:05.000Z', durationMs: 90000, error: 'kind exited 1' }],
@@ -189,6 +197,34 @@ describe('reading JUnit back', () => {
     expect(readJUnitCells(await readFile(combined, 'utf8'))).toEqual([grouped(result)]);
   });
 
+  test('capabilities probed absent: the declared list stays, each absent one is a property with its evidence, and reads back', () => {
+    const noSctp = probedAbsent(cell('calico', 'iptables', [pass('dns', 'A record'), unsupported('pod-network', 'same node › SCTP', `needs sctp: ${NO_SCTP_EVIDENCE}`)]), {
+      sctp: NO_SCTP_EVIDENCE,
+      networkPolicy: 'not enforced: <b>"quoted"</b> & more',
+    });
+    const xml = buildCellJUnit(noSctp);
+    for (const suite of suitesOf(parseXml(xml))) {
+      const props = properties(suite);
+      expect(props.get('capabilities')).toBe('networkPolicy,sctp');
+      expect(props.get('capability.sctp.probedAbsent')).toBe(NO_SCTP_EVIDENCE);
+      expect(props.get('capability.networkPolicy.probedAbsent')).toBe('not enforced: <b>"quoted"</b> & more');
+    }
+    expect(readCellJUnit(xml)).toEqual(grouped(noSctp));
+    // A cell whose probe found nothing missing writes no such property and reads back without the field.
+    expect(buildCellJUnit(mixedCell())).not.toContain('probedAbsent');
+    expect(readCellJUnit(buildCellJUnit(mixedCell())).cell).not.toHaveProperty('probedAbsent');
+  });
+
+  test('a probed-absent property for an unknown or undeclared capability is refused', () => {
+    const xml = buildCellJUnit(probedAbsent(cell('calico', 'iptables', [pass('dns', 'A record')]), { sctp: NO_SCTP_EVIDENCE }));
+    expect(() => readCellJUnit(xml.replaceAll('capability.sctp.probedAbsent', 'capability.sctpp.probedAbsent'))).toThrow(
+      /cell "calico-iptables": property capability\.sctpp\.probedAbsent names capability "sctpp", which is not one of networkPolicy, /,
+    );
+    expect(() => readCellJUnit(xml.replaceAll('capability.sctp.probedAbsent', 'capability.ipv6.probedAbsent'))).toThrow(
+      /property capability\.ipv6\.probedAbsent says a capability was probed absent that the cell does not declare \(capabilities is "networkPolicy,sctp"\)/,
+    );
+  });
+
   test('JUnit from another tool (jest-junit style) is read tolerantly', () => {
     const xml = `<?xml version="1.0" encoding="UTF-8"?>
 <!-- written by jest-junit -->
@@ -228,4 +264,14 @@ describe('reading JUnit back', () => {
     expect(() => readCellJUnit(bad)).toThrow(/expected <\/testsuite> but found <\/testsuites> at line 3/);
     expect(() => readCellJUnit('<html><body/></html>')).toThrow(/root element is <html>/);
   });
+});
+
+test('each testsuite is stamped with its own start, and reads back', () => {
+  const stamped = cell('calico', 'iptables', [
+    { ...pass('pod-network', 'same node › TCP'), suiteStartedAt: '2024-05-01T12:01:00.000Z' },
+    { ...pass('dns', 'search path'), suiteStartedAt: '2024-05-01T12:04:00.000Z' },
+  ]);
+  const xml = buildCellJUnit(stamped);
+  expect(suitesOf(parseXml(xml)).map((s) => s.attributes.timestamp)).toEqual(['2024-05-01T12:01:00.000Z', '2024-05-01T12:04:00.000Z']);
+  expect(readCellJUnit(xml).tests.map((t) => t.suiteStartedAt)).toEqual(['2024-05-01T12:01:00.000Z', '2024-05-01T12:04:00.000Z']);
 });

@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { inline, renderMarkdown } from '../../harness/report/markdown.ts';
 import { buildMatrix } from '../../harness/report/matrix.ts';
-import { bigRun, cell, fail, mixedCell, NASTY_NAMES, pass, RUN } from './fixtures.ts';
+import { bigRun, cell, fail, mixedCell, NASTY_NAMES, NO_SCTP_EVIDENCE, pass, probedAbsent, RUN, unsupported } from './fixtures.ts';
 
 /** The rows of the markdown table that starts right after the given heading. */
 function tableAfter(markdown: string, heading: string): string[][] {
@@ -24,8 +24,8 @@ describe('matrix.md', () => {
     expect(md).toContain('**Result: failed** — 1 failed, 1 errored, 1 flaky');
   });
 
-  test('has a tests × cells grid per suite', () => {
-    const rows = tableAfter(md, '### pod-network');
+  test('has a tests × cells grid per suite; a suite where nothing failed is folded', () => {
+    const rows = tableAfter(md, '<details><summary>✅ pod-network: 3 tests, nothing failed</summary>');
     expect(rows[0]).toEqual(['Test', 'kindnet-iptables', 'calico-iptables']);
     expect(rows.slice(2)).toEqual([
       ['same node › TCP', '✅', '✅'],
@@ -48,6 +48,39 @@ describe('matrix.md', () => {
     expect(md).toContain('### Failures');
     expect(md).toContain('<details><summary>❌ calico-iptables · network-policy › deny all ingress</summary>\n\n```text\npolicy deny-all-ingress: 2 of 6 probes differ\n');
     expect(md).toContain('<details><summary>💥 calico-iptables · dns › search path</summary>');
+  });
+
+  test('for a pull-request comment: the verdict, then the failures, then the cells and grids', () => {
+    const at = (text: string) => md.indexOf(text);
+    expect(at('**Result: failed**')).toBeLessThan(at('### Failures'));
+    expect(at('### Failures')).toBeLessThan(at('### Cells'));
+    expect(at('### Cells')).toBeLessThan(at('### network-policy'));
+  });
+
+  test('➖ comes with its reason, per cell, apart from the grids', () => {
+    expect(md).toContain('### Not tested\n\n- ➖ calico-iptables: needs capability sctp (1 check: pod-network › SCTP)\n');
+    const optOut = Array.from({ length: 5 }, (_, i) => unsupported('ingress', `from outside › case ${i}`, 'skipped: disabled by CNIMATRIX_EXTERNAL_CLIENT=off'));
+    const skipped = renderMarkdown(buildMatrix([cell('calico', 'iptables', optOut)], RUN));
+    expect(skipped).toContain(
+      '- ➖ calico-iptables: skipped: disabled by CNIMATRIX&#95;EXTERNAL&#95;CLIENT=off (5 checks: ingress › from outside › case 0; ingress › from outside › case 1; ingress › from outside › case 2; and 2 more)',
+    );
+  });
+
+  test('capabilities probed absent are listed under the cells table with their evidence, only when there are any', () => {
+    const absent = renderMarkdown(
+      buildMatrix([probedAbsent(mixedCell('calico', 'iptables'), { sctp: NO_SCTP_EVIDENCE, networkPolicy: 'not enforced\nsecond line' }), mixedCell('cilium', 'none')], RUN),
+    );
+    const list = [
+      'Declared by the profile but probed absent from the cluster:',
+      '',
+      '- calico-iptables: networkPolicy — not enforced',
+      `- calico-iptables: sctp — ${NO_SCTP_EVIDENCE}`,
+      '',
+    ].join('\n');
+    expect(absent).toContain(list);
+    expect(absent.indexOf(list)).toBeGreaterThan(absent.indexOf('| cilium-none |'));
+    expect(absent.indexOf(list)).toBeLessThan(absent.indexOf('### Not tested'));
+    expect(md).not.toContain('probed absent');
   });
 
   test('text symbols for renderers without emoji', () => {
@@ -104,4 +137,8 @@ describe('size limit', () => {
     // The grid itself is always complete.
     expect(md.split('\n').filter((l) => l.startsWith('| case '))).toHaveLength(200);
   });
+});
+
+test('one cell is "1 cell", one test "1 test"', () => {
+  expect(renderMarkdown(buildMatrix([cell('kindnet', 'iptables', [pass('dns', 'a')])], RUN))).toContain('\n1 cell · 1 test · ');
 });

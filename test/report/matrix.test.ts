@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import { buildMatrix, MATRIX_SCHEMA_VERSION, matrixHasFailures, mergedRunInfo, parseMatrix } from '../../harness/report/matrix.ts';
-import { cell, fail, mixedCell, pass, RUN } from './fixtures.ts';
+import { cell, fail, mixedCell, NO_SCTP_EVIDENCE, pass, probedAbsent, RUN } from './fixtures.ts';
 
 describe('buildMatrix', () => {
   const cells = [mixedCell('cilium', 'none'), mixedCell('calico', 'iptables'), cell('kindnet', 'ipvs', [pass('dns', 'only in kindnet')])];
@@ -49,6 +49,33 @@ describe('buildMatrix', () => {
     bad.tests[0].results['calico-iptables'].status = 'broken';
     expect(() => parseMatrix(bad)).toThrow(/tests\.0\.results\.calico-iptables\.status/);
     expect(() => parseMatrix({ ...matrix, schemaVersion: 'v0' })).toThrow(/schemaVersion/);
+  });
+});
+
+describe('capabilities probed absent', () => {
+  const matrix = buildMatrix([probedAbsent(mixedCell('calico', 'iptables'), { sctp: NO_SCTP_EVIDENCE }), mixedCell('cilium', 'none')], RUN);
+  const json = () => JSON.parse(JSON.stringify(matrix));
+
+  test('a cell keeps its declared capabilities and carries the absent ones with their evidence; other cells have no field', () => {
+    expect(matrix.cells[0]).toMatchObject({ id: 'calico-iptables', capabilities: ['networkPolicy', 'sctp'], probedAbsent: { sctp: NO_SCTP_EVIDENCE } });
+    expect(matrix.cells[1]).not.toHaveProperty('probedAbsent');
+  });
+
+  test('the schema reads new files with the field and v1 files written before it, which have none', () => {
+    expect(parseMatrix(json())).toEqual(matrix);
+    const old = json();
+    delete old.cells[0].probedAbsent;
+    expect(old.schemaVersion).toBe(MATRIX_SCHEMA_VERSION);
+    expect(parseMatrix(old).cells[0]).not.toHaveProperty('probedAbsent');
+  });
+
+  test('refuses an unknown capability, and one probed absent that the cell does not declare', () => {
+    const unknown = json();
+    unknown.cells[0].probedAbsent = { sctpp: 'x' };
+    expect(() => parseMatrix(unknown)).toThrow(/^cells\.0\.probedAbsent: Unrecognized key: "sctpp"/);
+    const undeclared = json();
+    undeclared.cells[0].probedAbsent = { ipv6: 'no IPv6 addresses' };
+    expect(() => parseMatrix(undeclared)).toThrow(/^cells\.0\.probedAbsent\.ipv6: probed absent, but not among the declared capabilities \[networkPolicy, sctp\]/);
   });
 });
 

@@ -22,7 +22,7 @@ describe('toTestResults', () => {
   };
   const annotations: Annotation[] = [
     { suite: 'network-policy', name: 'ingress › named ports', kind: 'flaky', detail: 'x/a → x/b flipped after 2 s' },
-    { suite: 'network-policy', name: 'sctp › sctp deny', kind: 'unsupported', detail: 'unsupported: needs sctp' },
+    { suite: 'network-policy', name: 'sctp › sctp deny', kind: 'unsupported', detail: 'needs sctp' },
   ];
   const results = toTestResults(jest, annotations);
   const byName = new Map(results.map((r) => [r.name, r]));
@@ -44,7 +44,7 @@ describe('toTestResults', () => {
   });
 
   test('a skip with an unsupported annotation is unsupported; one without is an error', () => {
-    expect(byName.get('sctp › sctp deny')).toMatchObject({ status: 'unsupported', detail: 'unsupported: needs sctp' });
+    expect(byName.get('sctp › sctp deny')).toMatchObject({ status: 'unsupported', detail: 'needs sctp' });
     expect(byName.get('sctp › silently skipped')).toMatchObject({ status: 'error' });
     expect(byName.get('sctp › silently skipped')?.message).toMatch(/without a recorded reason/);
   });
@@ -65,4 +65,9 @@ test('cleanFailure joins several messages', () => {
 test('parseAnnotations reads JSON lines and ignores blank ones', () => {
   const line = JSON.stringify({ suite: 'dns', name: 'x', kind: 'flaky', detail: 'd' });
   expect(parseAnnotations(`${line}\n\n${line}\n`)).toHaveLength(2);
+});
+
+test("every test of a suite file carries the file's start, for its JUnit testsuite timestamp", () => {
+  const jest: JestJson = { testResults: [file('/p/suites/dns.suite.ts', [{ ancestorTitles: ['dns', 'records'], title: 'A', status: 'passed', duration: 5 }], { startTime: Date.parse('2024-05-01T12:03:00.000Z') })] };
+  expect(toTestResults(jest, [])[0]?.suiteStartedAt).toBe('2024-05-01T12:03:00.000Z');
 });

@@ -19,3 +19,8 @@ test('an explicit number is used, capped at the number of cells', () => {
 test('never below one', () => {
   expect(chooseParallel('auto', 5, 3, { cpus: 1, freeMemoryBytes: 0 }).parallel).toBe(1);
 });
+
+test('one cell is "1 cell", not "1 cells"', () => {
+  expect(chooseParallel(1, 1, 3, { cpus: 2, freeMemoryBytes: GiB }).reason).toBe('parallel 1 (--parallel 1, 1 cell)');
+  expect(chooseParallel('auto', 1, 3, { cpus: 2, freeMemoryBytes: GiB }).reason).toContain('; 1 cell; set --parallel');
+});

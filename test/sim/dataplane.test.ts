@@ -1,29 +1,32 @@
 import { describe, expect, test } from '@jest/globals';
-import { addIngressController, execHarness, IPS, NODES, seededStore } from './testing/fixture.ts';
+import { fqdnDigCommand } from '../../harness/probe/commands.ts';
+import { addIngressController, execHarness, IPS, NODES, pod, seededStore, slice } from './testing/fixture.ts';
 import type { KubeObject } from './apiserver/index.ts';
 
 const connect = (target: string, protocol = 'tcp') => ['/agnhost', 'connect', target, '--timeout=1s', `--protocol=${protocol}`];
 const curl = (url: string) => ['curl', '-sS', '--max-time', '2', url];
 const dig = (name: string, type = 'A') => ['dig', '+search', '+short', '+time=2', '+tries=2', name, type];
+/** netexec /dial in the source pod (its netexec on 80) sending `hostname` over UDP. */
+const dialUdp = (host: string) => ['curl', '-sS', '--max-time', '8', `http://127.0.0.1:80/dial?host=${host}&port=80&protocol=udp&request=hostname&tries=1`];
 
 function policy(ns: string, name: string, spec: Record<string, unknown>): KubeObject {
   return { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace: ns }, spec };
 }
 
 describe('pod to pod', () => {
-  test('connects to a served port, refuses an unserved TCP port, times out on an unserved UDP port', async () => {
+  test('connects to a served port, refuses unserved TCP and UDP ports as agnhost words it', async () => {
     const h = execHarness(seededStore());
     expect((await h.run('y/c', connect(`${IPS.b}:80`))).exitCode).toBe(0);
     expect((await h.run('y/c', connect(`${IPS.b}:80`, 'udp'))).exitCode).toBe(0);
     const refused = await h.run('y/c', connect(`${IPS.b}:81`));
     expect(refused.exitCode).toBe(1);
-    expect(refused.stderr).toMatch(/^REFUSED:/);
-    expect((await h.run('y/c', connect(`${IPS.b}:81`, 'udp'))).stderr).toMatch(/^TIMEOUT:/);
+    expect(refused.stderr).toBe('REFUSED\n');
+    expect((await h.run('y/c', connect(`${IPS.b}:81`, 'udp'))).stderr).toMatch(new RegExp(`^REFUSED: read udp ${IPS.c}:\\d+->${IPS.b}:81: read: connection refused\n$`));
   });
 
   test('SCTP is served only with --sctp-port and carried only by CNIs that support it', async () => {
-    expect((await execHarness(seededStore()).run('y/c', connect(`${IPS.b}:80`, 'sctp'))).stderr).toMatch(/^REFUSED:/);
-    expect((await execHarness(seededStore({ cni: 'cilium' })).run('y/c', connect(`${IPS.b}:80`, 'sctp'))).stderr).toMatch(/^TIMEOUT:/);
+    expect((await execHarness(seededStore()).run('y/c', connect(`${IPS.b}:80`, 'sctp'))).stderr).toBe('OTHER: connection refused\n');
+    expect((await execHarness(seededStore({ cni: 'cilium' })).run('y/c', connect(`${IPS.b}:80`, 'sctp'))).stderr).toBe('TIMEOUT\n');
   });
 
   test('/clientip shows the source pod IP; snat-cross-node shows the node IP for cross-node traffic only', async () => {
@@ -37,7 +40,7 @@ describe('pod to pod', () => {
   test('no-cross-node drops traffic between nodes only', async () => {
     const h = execHarness(seededStore());
     h.faults = ['no-cross-node'];
-    expect((await h.run('y/c', connect(`${IPS.b}:80`))).stderr).toMatch(/^TIMEOUT:/);
+    expect((await h.run('y/c', connect(`${IPS.b}:80`))).stderr).toBe('TIMEOUT\n');
     expect((await h.run('y/c', connect(`${IPS.a}:80`))).exitCode).toBe(0);
   });
 
@@ -47,7 +50,7 @@ describe('pod to pod', () => {
     expect((await h.run('y/c', curl(`http://${IPS.a}:80/echo?msg=hello`))).stdout).toBe('hello');
     expect((await h.run('y/host', ['hostname'])).stdout).toBe(`${NODES.w1[0]}\n`);
     const dial = await h.run('y/c', curl(`http://127.0.0.1:80/dial?host=${IPS.b}&port=80&protocol=udp&request=hostname&tries=1`));
-    expect(JSON.parse(dial.stdout)).toEqual({ responses: ['b'], errors: [] });
+    expect(JSON.parse(dial.stdout)).toEqual({ responses: ['b'] });
     const refused = await h.run('y/c', curl('http://127.0.0.1:8080/hostname'));
     expect(refused.exitCode).toBe(7);
   });
@@ -59,7 +62,7 @@ describe('NetworkPolicy through the engine, and the policy faults', () => {
   test('default-deny ingress times out; flannel does not enforce it', async () => {
     const store = seededStore();
     store.put(denyIngress);
-    expect((await execHarness(store).run('y/c', connect(`${IPS.a}:80`))).stderr).toMatch(/^TIMEOUT:.*NetworkPolicy/);
+    expect((await execHarness(store).run('y/c', connect(`${IPS.a}:80`))).stderr).toBe('TIMEOUT\n');
     const flannel = seededStore({ cni: 'kube-flannel-ds' });
     flannel.put(denyIngress);
     expect((await execHarness(flannel).run('y/c', connect(`${IPS.a}:80`))).exitCode).toBe(0);
@@ -82,7 +85,7 @@ describe('NetworkPolicy through the engine, and the policy faults', () => {
     const store = seededStore();
     store.put(pol);
     const h = execHarness(store);
-    expect((await h.run('y/c', argv)).stderr).toMatch(/^TIMEOUT:/);
+    expect((await h.run('y/c', argv)).stderr).toMatch(/^TIMEOUT\b/);
     h.faults = [fault];
     expect((await h.run('y/c', argv)).exitCode).toBe(0);
   });
@@ -93,7 +96,7 @@ describe('NetworkPolicy through the engine, and the policy faults', () => {
     const h = execHarness(store);
     expect((await h.run('y/c', connect(`${IPS.a}:80`))).exitCode).toBe(0);
     h.faults = ['policy-ignore-named-ports'];
-    expect((await h.run('y/c', connect(`${IPS.a}:80`))).stderr).toMatch(/^TIMEOUT:/);
+    expect((await h.run('y/c', connect(`${IPS.a}:80`))).stderr).toBe('TIMEOUT\n');
   });
 });
 
@@ -124,16 +127,64 @@ describe('Services', () => {
     expect(await seen()).toBe(2);
   });
 
+  test('UDP to a ClusterIP spreads over ready endpoints; service-udp-not-forwarded times out UDP through Services only', async () => {
+    const h = execHarness(seededStore());
+    const answers = new Set<string>();
+    for (let i = 0; i < 4; i++) answers.add((await h.run('y/c', dialUdp(IPS.svc))).stdout);
+    expect([...answers].sort()).toEqual(['{"responses":["a"]}', '{"responses":["b"]}']);
+    h.faults = ['service-udp-not-forwarded'];
+    expect((await h.run('y/c', dialUdp(IPS.svc))).stdout).toMatch(/^\{"errors":\["reading from udp connection failed\. err:'read udp .*: i\/o timeout'"\]\}$/);
+    expect((await h.run('y/c', dialUdp(IPS.a))).stdout).toBe('{"responses":["a"]}');
+    expect((await h.run('y/c', curl(`http://${IPS.svc}:80/hostname`))).exitCode).toBe(0);
+  });
+
+  test('ClientIP affinity sticks over UDP too; affinity-udp-ignored spreads UDP and keeps TCP sticky', async () => {
+    const store = seededStore();
+    const svc = store.get('v1', 'Service', 'x', 'svc')!;
+    store.put({ ...svc, spec: { ...(svc.spec as object), sessionAffinity: 'ClientIP' } });
+    const h = execHarness(store);
+    const distinct = async (command: string[]) => {
+      const answers = new Set<string>();
+      for (let i = 0; i < 4; i++) answers.add((await h.run('y/c', command)).stdout);
+      return answers.size;
+    };
+    expect(await distinct(dialUdp(IPS.svc))).toBe(1);
+    h.faults = ['affinity-udp-ignored'];
+    expect(await distinct(dialUdp(IPS.svc))).toBe(2);
+    expect(await distinct(curl(`http://${IPS.svc}:80/hostname`))).toBe(1);
+  });
+
+  test('an endpoint that is not ready gets no Service traffic and no headless record; endpoints-include-unready uses it', async () => {
+    const store = seededStore();
+    const unready = { name: 'u', ip: '10.244.1.9', node: NODES.w1[0], ready: false };
+    store.put(pod({ ns: 'x', name: 'u', node: NODES.w1[0], ip: unready.ip, labels: { app: 'server' }, ready: false }));
+    const servers = [{ name: 'a', ip: IPS.a, node: NODES.w1[0] }, { name: 'b', ip: IPS.b, node: NODES.w2[0] }, unready];
+    store.put(slice('x', 'svc', servers, [{ name: 'http', port: 80 }, { name: 'udp', port: 80, protocol: 'UDP' }]));
+    store.put(slice('x', 'headless', servers, [{ name: 'http', port: 80 }]));
+    const h = execHarness(store);
+    const reached = async () => {
+      const names = new Set<string>();
+      for (let i = 0; i < 6; i++) names.add((await h.run('y/c', curl(`http://${IPS.svc}:80/hostname`))).stdout);
+      return [...names].sort();
+    };
+    const headless = async () => (await h.run('y/c', dig('headless.x.svc.cluster.local'))).stdout.split('\n').filter(Boolean).sort();
+    expect(await reached()).toEqual(['a', 'b']);
+    expect(await headless()).toEqual([IPS.a, IPS.b]);
+    h.faults = ['endpoints-include-unready'];
+    expect(await reached()).toEqual(['a', 'b', 'u']);
+    expect(await headless()).toEqual([IPS.a, unready.ip, IPS.b]);
+  });
+
   test('no endpoints → refused; no kube-proxy → timeout unless cilium replaces it', async () => {
-    expect((await execHarness(seededStore()).run('y/c', connect('10.96.0.30:80'))).stderr).toMatch(/^REFUSED:/);
-    expect((await execHarness(seededStore({ proxyMode: 'none' })).run('y/c', connect(`${IPS.svc}:80`))).stderr).toMatch(/^TIMEOUT:/);
+    expect((await execHarness(seededStore()).run('y/c', connect('10.96.0.30:80'))).stderr).toBe('REFUSED\n');
+    expect((await execHarness(seededStore({ proxyMode: 'none' })).run('y/c', connect(`${IPS.svc}:80`))).stderr).toBe('TIMEOUT\n');
     expect((await execHarness(seededStore({ proxyMode: 'none', cni: 'cilium' })).run('y/c', connect(`${IPS.svc}:80`))).exitCode).toBe(0);
   });
 
   test('NodePort with externalTrafficPolicy Local: only nodes with a local endpoint answer, client IP kept', async () => {
     const h = execHarness(seededStore());
     expect((await h.run('y/c', curl(`http://${NODES.w2[1]}:30080/clientip`))).stdout).toMatch(new RegExp(`^${IPS.c}:`));
-    expect((await h.run('y/c', connect(`${NODES.cp[1]}:30080`))).stderr).toMatch(/^TIMEOUT:/);
+    expect((await h.run('y/c', connect(`${NODES.cp[1]}:30080`))).stderr).toBe('TIMEOUT\n');
   });
 });
 
@@ -165,6 +216,16 @@ describe('DNS', () => {
     h.faults = ['dns-no-search-path'];
     expect((await h.run('y/c', dig('svc.x'))).stdout).toBe('');
     expect((await h.run('y/c', dig('svc.x.svc.cluster.local'))).stdout).toBe(`${IPS.svc}\n`);
+  });
+
+  test('dig +search ends on a SERVFAIL from a host search domain; the name with a trailing dot answers', async () => {
+    const store = seededStore();
+    const hostSearch = { dnsConfig: { searches: ['corp.example'] } };
+    store.put(pod({ ns: 'y', name: 'corp', node: NODES.w1[0], ip: '10.244.1.9', extraSpec: hostSearch }));
+    const h = execHarness(store);
+    // Four dots < ndots:5: the search list comes first, and corp.example (outside the cluster) fails.
+    expect((await h.run('y/corp', dig('svc.x.svc.cluster.local'))).stdout).toBe('');
+    expect((await h.run('y/corp', fqdnDigCommand('svc.x.svc.cluster.local', 'A'))).stdout).toBe(`${IPS.svc}\n`);
   });
 
   test('dns-headless-empty and dns-no-srv empty their answers', async () => {

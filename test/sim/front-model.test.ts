@@ -4,6 +4,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { createDataplane } from './dataplane/index.ts';
 import { connectFromOutside, nodeAddressPorts } from './dataplane/network.ts';
+import { FAULT_CATALOGUE, resolveFaults } from './faults/index.ts';
 import { candidateAddresses } from './front/addresses.ts';
 import type { DockerNetwork } from './front/docker-network.ts';
 import { addIngressController, IPS, NODES, seededStore, service, slice } from './testing/fixture.ts';
@@ -25,6 +26,26 @@ describe('connections from outside the cluster', () => {
     const ctx = createDataplane().context(store);
     expect(connectFromOutside(ctx, CLIENT, NODES.cp[1], 30081, 'TCP')).toMatchObject({ outcome: 'connected', clientIp: NODES.cp[1] });
     expect(connectFromOutside(ctx, CLIENT, NODES.cp[1], 31999, 'TCP').outcome).toBe('refused');
+  });
+
+  test('a NodePort of a Service without ready endpoints is refused whatever its policy', () => {
+    const store = seededStore();
+    store.put(service('x', 'np-empty', { type: 'NodePort', clusterIP: '10.96.0.42', selector: { app: 'nothing' }, externalTrafficPolicy: 'Local', ports: [{ name: 'http', port: 80, targetPort: 80, nodePort: 30082, protocol: 'TCP' }] }));
+    expect(connectFromOutside(createDataplane().context(store), CLIENT, NODES.w1[1], 30082, 'TCP').outcome).toBe('refused');
+  });
+
+  test('nodeport-local-forwards: a Local NodePort on a node without an endpoint forwards instead of dropping', () => {
+    const faulty = createDataplane({ faults: () => resolveFaults(['nodeport-local-forwards'], FAULT_CATALOGUE) });
+    expect(connectFromOutside(faulty.context(seededStore()), CLIENT, NODES.cp[1], 30080, 'TCP').outcome).toBe('connected');
+  });
+
+  test('nodeport-no-remote-forwarding: a Cluster NodePort answers only where an endpoint runs', () => {
+    const store = seededStore();
+    store.put(service('x', 'np-cluster', { type: 'NodePort', clusterIP: '10.96.0.41', selector: { app: 'server' }, ports: [{ name: 'http', port: 80, targetPort: 80, nodePort: 30081, protocol: 'TCP' }] }));
+    store.put(slice('x', 'np-cluster', [{ name: 'a', ip: IPS.a, node: NODES.w1[0] }], [{ name: 'http', port: 80 }]));
+    const faulty = createDataplane({ faults: () => resolveFaults(['nodeport-no-remote-forwarding'], FAULT_CATALOGUE) });
+    expect(connectFromOutside(faulty.context(store), CLIENT, NODES.cp[1], 30081, 'TCP').outcome).toBe('timeout');
+    expect(connectFromOutside(faulty.context(store), CLIENT, NODES.w1[1], 30081, 'TCP')).toMatchObject({ outcome: 'connected', pod: { name: 'a' } });
   });
 
   test('the ingress controller hostPorts answer on its node with the client IP kept', () => {

@@ -37,6 +37,8 @@ export interface SimCellOptions {
 export interface SimStats extends ApiServerStats {
   /** Execs answered by the dataplane model. */
   dataplaneExecs: number;
+  /** Per fault that counts them: how many outcomes it changed (e.g. first tries dropped). */
+  faultEffects: Record<string, number>;
 }
 
 export interface SimCell {
@@ -65,6 +67,7 @@ const CNI_VERSIONS: Record<CniName, string> = {
 export function simCapabilities(cni: CniName, proxyMode: ProxyMode): Capability[] {
   const caps: Capability[] = ['sessionAffinity'];
   if (cni !== 'flannel') caps.push('networkPolicy');
+  if (cni !== 'flannel' && cni !== 'cilium') caps.push('ipBlockMatchesPodIPs');
   if (cni === 'kindnet' || cni === 'calico' || cni === 'flannel') caps.push('sctp');
   if (cni === 'cilium' && proxyMode === 'none') caps.push('kubeProxyReplacement');
   return caps;
@@ -90,6 +93,23 @@ function cniDaemonSet(name: string, namespace: string, labels: Record<string, st
   } as KubernetesObject;
 }
 
+function calicoKubeControllers(version: string): KubernetesObject {
+  const labels = { 'k8s-app': 'calico-kube-controllers' };
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'calico-kube-controllers', namespace: 'calico-system', labels },
+    spec: {
+      replicas: 1,
+      selector: { matchLabels: labels },
+      template: {
+        metadata: { labels },
+        spec: { tolerations: [{ operator: 'Exists' }], containers: [{ name: 'calico-kube-controllers', image: `quay.io/calico/kube-controllers:${version}` }] },
+      },
+    },
+  } as KubernetesObject;
+}
+
 /** A small manifest shaped like each CNI's install (DaemonSet name, namespace, labels). */
 export function simCniManifest(cni: CniName, proxyMode: ProxyMode): KubernetesObject[] {
   const version = CNI_VERSIONS[cni];
@@ -98,7 +118,12 @@ export function simCniManifest(cni: CniName, proxyMode: ProxyMode): KubernetesOb
     case 'kindnet':
       return [];
     case 'calico':
-      return [ns('calico-system'), cniDaemonSet('calico-node', 'calico-system', { 'k8s-app': 'calico-node' }, `quay.io/calico/node:${version}`)];
+      return [
+        ns('calico-system'),
+        cniDaemonSet('calico-node', 'calico-system', { 'k8s-app': 'calico-node' }, `quay.io/calico/node:${version}`),
+        // The operator's install has it too; the calico profile's readiness waits for it.
+        calicoKubeControllers(version),
+      ];
     case 'flannel':
       return [ns('kube-flannel'), cniDaemonSet('kube-flannel-ds', 'kube-flannel', { app: 'flannel', 'k8s-app': 'flannel' }, `ghcr.io/flannel-io/flannel:${version}`)];
     case 'cilium':
@@ -200,6 +225,7 @@ export async function startSimCell(opts: SimCellOptions): Promise<SimCell> {
     strict: false,
     dockerNetwork: opts.dockerNetwork ?? 'kind',
     clusterName,
+    schedulableNodes: workers + 1,
   };
   const env = { KUBECONFIG: kubeconfigPath, [CELL_ENV]: JSON.stringify(cell), KIND_BIN: SIM_KIND_BIN, [SIM_HOME_ENV]: home };
   const front: FrontRecord = readFrontRecord(home, clusterName) ?? { active: false, network: opts.dockerNetwork ?? '', reason: 'the cluster process recorded no node front' };
@@ -224,7 +250,7 @@ export async function startSimCell(opts: SimCellOptions): Promise<SimCell> {
 }
 
 /** Asks the cluster process (SIGUSR2) to write its counters, then reads them. */
-async function requestStats(home: string, name: string): Promise<SimStats> {
+export async function requestStats(home: string, name: string): Promise<SimStats> {
   const ready = readReady(home, name);
   if (!ready) throw new Error(`simulated cluster "${name}" is not running`);
   const file = join(clusterDir(home, name), 'stats.json');

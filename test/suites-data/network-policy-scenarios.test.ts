@@ -4,7 +4,17 @@
 import { beforeAll, describe, expect, test } from '@jest/globals';
 import { parseScenario, type TruthTables } from '../../harness/netpol/index.ts';
 import { CELL_ENV, type CellInfo } from '../../harness/model/cell.ts';
-import { clusterStateOf, coveringCidr, initialModelState, MODEL_POD_KEYS, networkOf, type ModelPodKey } from '../../suites/network-policy/model.ts';
+import {
+  clusterStateOf,
+  coveringCidr,
+  initialModelState,
+  MODEL_POD_KEYS,
+  MODEL_POD_NAMES,
+  modelPodObject,
+  modelProbes,
+  networkOf,
+  type ModelPodKey,
+} from '../../suites/network-policy/model.ts';
 import { checkpoints } from '../../suites/network-policy/plan.ts';
 import { scenarios } from '../../suites/network-policy/scenarios.ts';
 import { stepsOf } from '../../suites/network-policy/scenario.ts';
@@ -37,6 +47,25 @@ const byName = (name: string) => {
 const tablesOf = (name: string) => checkpoints(byName(name), base()).map((c) => c.expected);
 const cellOf = (tables: TruthTables, table: string, from: string, to: string) => tables[table]?.[from]?.[to];
 
+interface ModelContainer {
+  name: string;
+  args: string[];
+  env?: { name: string; value: string }[];
+  ports: { containerPort: number; protocol: string }[];
+}
+
+/** "port/PROTOCOL" a container really serves: agnhost netexec from its flags, porter from its SERVE_PORT_<n> variables. */
+function servedBy(container: ModelContainer): string[] {
+  const flag = (name: string) => container.args.find((a) => a.startsWith(`${name}=`))?.slice(name.length + 1);
+  if (container.args[0] === 'netexec') {
+    const udp = flag('--udp-port') ?? '8081';
+    const sctp = flag('--sctp-port');
+    return [`${flag('--http-port') ?? 8080}/TCP`, ...(udp === '-1' ? [] : [`${udp}/UDP`]), ...(sctp ? [`${sctp}/SCTP`] : [])];
+  }
+  if (container.args[0] === 'porter') return (container.env ?? []).filter((e) => e.name.startsWith('SERVE_PORT_')).map((e) => `${e.name.slice('SERVE_PORT_'.length)}/TCP`);
+  return [];
+}
+
 describe('the catalogue', () => {
   test('names are unique and every scenario is described and needs networkPolicy', () => {
     const names = scenarios.map((s) => s.name);
@@ -44,6 +73,21 @@ describe('the catalogue', () => {
     for (const scenario of scenarios) {
       expect(scenario.description.length).toBeGreaterThan(20);
       expect(scenario.needs).toContain('networkPolicy');
+    }
+  });
+
+  test('every port a scenario probes is served by every model pod, by the container declaring it', () => {
+    for (const name of MODEL_POD_NAMES) {
+      const containers = (modelPodObject('x', name).spec as { containers: ModelContainer[] }).containers;
+      for (const container of containers) {
+        const declared = container.ports.map((p) => `${p.containerPort}/${p.protocol}`);
+        expect({ container: container.name, unserved: declared.filter((p) => !servedBy(container).includes(p)) }).toEqual({ container: container.name, unserved: [] });
+      }
+    }
+    const served = new Set(modelProbes().map((p) => `${p.port}/${p.protocol}`));
+    for (const scenario of scenarios) {
+      const probed = checkpoints(scenario, base()).flatMap((point) => point.probes.map((p) => `${p.port}/${p.protocol}`));
+      expect({ scenario: scenario.name, unserved: probed.filter((p) => !served.has(p)) }).toEqual({ scenario: scenario.name, unserved: [] });
     }
   });
 
@@ -94,8 +138,35 @@ describe('scenarios expect what they describe', () => {
     expect([cellOf(named!, '81/TCP', 'y/b', 'x/a'), cellOf(named!, '80/TCP', 'y/b', 'x/a'), cellOf(named!, '81/UDP', 'y/b', 'x/a')]).toEqual([true, false, false]);
     const [egress] = tablesOf('named port egress');
     expect([cellOf(egress!, '80/UDP', 'y/a', 'x/a'), cellOf(egress!, '81/UDP', 'y/a', 'x/a'), cellOf(egress!, '80/TCP', 'y/a', 'x/a')]).toEqual([true, false, false]);
-    const [range] = tablesOf('endPort range');
-    expect([cellOf(range!, '81/TCP', 'z/c', 'x/a'), cellOf(range!, '80/TCP', 'z/c', 'x/a')]).toEqual([true, false]);
+  });
+
+  test('a range admits exactly its ports and protocol, on ingress and on egress', () => {
+    const boundaries = [80, 81, 85, 90, 91];
+    const [ingress] = tablesOf('endPort range');
+    expect(boundaries.map((port) => cellOf(ingress!, `${port}/TCP`, 'z/c', 'x/a'))).toEqual([false, true, true, true, false]);
+    expect([cellOf(ingress!, '81/UDP', 'z/c', 'x/a'), cellOf(ingress!, '91/TCP', 'z/c', 'x/b')]).toEqual([false, true]);
+    const [egress] = tablesOf('endPort range egress');
+    expect(boundaries.map((port) => cellOf(egress!, `${port}/TCP`, 'z/a', 'x/b'))).toEqual([false, true, true, true, false]);
+    expect([cellOf(egress!, '81/UDP', 'z/a', 'x/b'), cellOf(egress!, '91/TCP', 'x/a', 'x/b')]).toEqual([false, true]);
+  });
+
+  test('the per-pod named port opens each destination\'s own number only', () => {
+    // From y/b to the pods of x, by destination and port: resolving the name on the source (9002) or
+    // on the first pod the policy selects (x/a, 9001) would fill a column instead of the diagonal.
+    const own = [
+      [true, false, false],
+      [false, true, false],
+      [false, false, true],
+    ];
+    const fromYb = (tables: TruthTables) => ['x/a', 'x/b', 'x/c'].map((to) => [9001, 9002, 9003].map((port) => cellOf(tables, `${port}/TCP`, 'y/b', to)));
+    const [ingress] = tablesOf('named port resolved on each destination pod');
+    expect(fromYb(ingress!)).toEqual(own);
+    // Only x's ingress is restricted: y/a admits x/a on a port that is not its own.
+    expect(cellOf(ingress!, '9002/TCP', 'x/a', 'y/a')).toBe(true);
+    const [egress] = tablesOf('named port resolved on each destination pod, egress');
+    expect(fromYb(egress!)).toEqual(own);
+    // Only y's egress is restricted: x/b still reaches y/b on a port that is not its own.
+    expect(cellOf(egress!, '9001/TCP', 'x/b', 'y/b')).toBe(true);
   });
 
   test('ipBlock except removes exactly the excepted pod', () => {
@@ -147,6 +218,10 @@ describe('model helpers', () => {
     expect(state.pods[0]).toMatchObject({ namespace: 'x', name: 'a', labels: { pod: 'a', 'cnimatrix.io/run': 'r1' }, ip: ips['x/a'] });
     expect(state.pods[0]?.containerPorts.map((p) => p.name)).toEqual([
       'serve-80-tcp', 'serve-80-udp', 'serve-80-sctp', 'serve-81-tcp', 'serve-81-udp', 'serve-81-sctp', 'serve-5432-tcp', 'serve-8080-tcp',
+      'serve-85-tcp', 'serve-90-tcp', 'serve-91-tcp', 'api', 'serve-9002-tcp', 'serve-9003-tcp',
     ]);
+    // The named port api is each pod's own number.
+    const apiOf = (pod: number) => state.pods[pod]?.containerPorts.find((p) => p.name === 'api')?.containerPort;
+    expect([apiOf(0), apiOf(1), apiOf(2)]).toEqual([9001, 9002, 9003]);
   });
 });

@@ -5,13 +5,13 @@ import { loadConfig, toPlanRequest } from '../../config/index.ts';
 import { doctorExitCode, renderDoctorReport, runDoctor, systemProbes } from '../../doctor/index.ts';
 import { CnimatrixError, ExitCode } from '../../model/errors.ts';
 import { buildPlan } from '../../plan/index.ts';
-import { addConfigFlags, configFlagsFrom } from '../config-flags.ts';
+import { addConfigFlags, configFlagsFrom, PLANNING_KEYS } from '../config-flags.ts';
 
 export function doctorCommand(): Command {
   const command = new Command('doctor').description(
     'check Docker, kind, kernel modules, inotify limits and memory for the planned cells (exit code 3 when something required is missing)',
   );
-  return addConfigFlags(command).action(async (options: Record<string, unknown>) => {
+  return addConfigFlags(command, [...PLANNING_KEYS, 'parallel']).action(async (options: Record<string, unknown>) => {
     const config = loadConfig({ cwd: process.cwd(), flags: configFlagsFrom(options) });
     const plan = buildPlan(toPlanRequest(config));
     const report = await runDoctor(

@@ -1,14 +1,11 @@
 // `cnimatrix policy eval|explain`: what the NetworkPolicy engine expects for a scenario file,
 // as truth tables (JSON or grids) or as the reasons behind one connection.
-import { readFile } from 'node:fs/promises';
-import { Command, Option } from 'commander';
-import { parse as parseYaml } from 'yaml';
-import { BadInputError } from '../../model/errors.ts';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { BadInputError, ExitCode } from '../../model/errors.ts';
 import {
   L4_PROTOCOLS,
   compilePolicies,
   evaluate,
-  parseScenarios,
   probeKey,
   renderTruthTable,
   type Endpoint,
@@ -17,9 +14,10 @@ import {
   type SideVerdict,
 } from '../../netpol/index.ts';
 import { processIO, type CommandIO } from '../../report/command-io.ts';
+import { QuietExit } from '../quiet-exit.ts';
+import { readPolicyScenarios, type StdinReader } from '../policy-input.ts';
 
-/** Reads all of standard input (used for FILE "-"). */
-export type StdinReader = () => Promise<string>;
+export type { StdinReader };
 
 async function readProcessStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -32,11 +30,14 @@ export function policyCommand(io: CommandIO = processIO, readStdin: StdinReader 
 
   policy
     .command('eval')
-    .description('print the truth table of every pod pair for each probe of a scenario file (JSON: one scenario or an array)')
-    .argument('<file>', 'scenario file (JSON, or YAML when named *.yaml/*.yml); "-" reads standard input')
+    .description(
+      'print the truth table of every pod pair for each probe: of a scenario file (one scenario or an array), or of ' +
+        'Kubernetes YAML (NetworkPolicy, Pod, Namespace objects, multi-document, in one or more files)',
+    )
+    .argument('<files...>', 'scenario file (JSON, or YAML when named *.yaml/*.yml), or Kubernetes YAML files merged into one scenario; "-" reads YAML from standard input')
     .option('--table', 'print grids (rows: source, columns: destination) instead of JSON')
-    .action(async (file: string, options: { table?: boolean }) => {
-      const { scenarios, isArray } = parseScenarios(await readScenarioFile(file, readStdin));
+    .action(async (files: string[], options: { table?: boolean }) => {
+      const { scenarios, isArray } = await readPolicyScenarios(files, readStdin);
       if (options.table) {
         io.stdout(`${scenarios.map((scenario, i) => renderScenarioTables(scenario, isArray ? `scenario ${i}: ` : '')).join('\n\n')}\n`);
         return;
@@ -47,17 +48,17 @@ export function policyCommand(io: CommandIO = processIO, readStdin: StdinReader 
 
   policy
     .command('explain')
-    .description('say whether one connection is allowed, and which policy and rule decided each side')
-    .argument('<file>', 'scenario file (as for eval); "-" reads standard input')
+    .description('say whether one connection is allowed, and which policy and rule decided each side (exit 0 allowed, 1 denied)')
+    .argument('<files...>', 'scenario or Kubernetes YAML files (as for eval); "-" reads standard input')
     .requiredOption('--from <endpoint>', 'source: a pod "namespace/name" or an IP')
     .requiredOption('--to <endpoint>', 'destination: a pod "namespace/name" or an IP')
     .requiredOption('--port <port>', 'destination port (1-65535)')
-    .addOption(new Option('--protocol <protocol>', 'L4 protocol').choices(L4_PROTOCOLS).default('TCP'))
+    .addOption(new Option('--protocol <protocol>', `L4 protocol: ${L4_PROTOCOLS.join(', ')} (any case)`).argParser(parseProtocol).default('TCP'))
     .option('--scenario <index>', 'which scenario of an array file (0-based)')
-    .action(async (file: string, options: { from: string; to: string; port: string; protocol: L4Protocol; scenario?: string }) => {
-      const { scenarios, isArray } = parseScenarios(await readScenarioFile(file, readStdin));
-      const scenario = pickScenario(scenarios, isArray, options.scenario);
+    .action(async (files: string[], options: { from: string; to: string; port: string; protocol: L4Protocol; scenario?: string }) => {
       const probe = { port: parsePort(options.port), protocol: options.protocol };
+      const { scenarios, isArray } = await readPolicyScenarios(files, readStdin, [probe]);
+      const scenario = pickScenario(scenarios, isArray, options.scenario);
       const engine = compilePolicies(scenario, scenario.policies);
       const explanation = engine.explain(parseEndpoint(options.from), parseEndpoint(options.to), probe);
       const lines = [explanation.text];
@@ -65,24 +66,17 @@ export function policyCommand(io: CommandIO = processIO, readStdin: StdinReader 
         lines.push(`${side}: ${sideSummary(side, verdict)}`);
       }
       io.stdout(`${lines.join('\n')}\n`);
+      // Scripts can branch on the verdict; the explanation is already printed.
+      if (!explanation.allowed) throw new QuietExit(ExitCode.testFailures);
     });
 
   return policy;
 }
 
-async function readScenarioFile(file: string, readStdin: StdinReader): Promise<unknown> {
-  let text: string;
-  try {
-    text = file === '-' ? await readStdin() : await readFile(file, 'utf8');
-  } catch (error) {
-    throw new BadInputError(`cannot read scenario file ${file}: ${(error as Error).message}`, 'give the path of a JSON scenario file, or - for standard input');
-  }
-  const yaml = /\.ya?ml$/i.test(file);
-  try {
-    return yaml ? parseYaml(text) : JSON.parse(text);
-  } catch (error) {
-    throw new BadInputError(`${file === '-' ? 'standard input' : file} is not valid ${yaml ? 'YAML' : 'JSON'}: ${(error as Error).message}`, 'docs/policy-eval.md describes the file format');
-  }
+function parseProtocol(text: string): L4Protocol {
+  const protocol = text.toUpperCase() as L4Protocol;
+  if (!L4_PROTOCOLS.includes(protocol)) throw new InvalidArgumentError(`Allowed choices are ${L4_PROTOCOLS.join(', ')}.`);
+  return protocol;
 }
 
 function sideSummary(side: 'egress' | 'ingress', verdict: SideVerdict): string {

@@ -1,8 +1,10 @@
 // `cnimatrix run`: the whole matrix — clusters, suites, reports — with cleanup guarantees.
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { loadConfig } from '../../config/index.ts';
 import { CnimatrixError, ExitCode } from '../../model/errors.ts';
+import { failureDigest } from '../../report/failures.ts';
+import { appendStepSummary, errorAnnotations, inGitHubActions } from '../../report/github-actions.ts';
 import { runMatrix } from '../../run/run.ts';
 import { addConfigFlags, configFlagsFrom } from '../config-flags.ts';
 
@@ -26,7 +28,14 @@ export function runCommand(): Command {
         ...(flags.proxyMode !== undefined && config.proxyModes.length === 1 ? { proxyMode: config.proxyModes[0] } : {}),
       },
     });
+    if (inGitHubActions()) {
+      for (const line of errorAnnotations(outcome.results)) process.stdout.write(`${line}\n`);
+      await appendStepSummary(join(outcome.runDir, 'matrix.md'));
+    }
     if (outcome.exitCode === ExitCode.ok) return;
+    // What broke, right here: a red run should not need matrix.md to say which checks and why.
+    const digest = failureDigest(outcome.results);
+    if (digest.length > 0) process.stderr.write(`\nfailed checks:\n${digest.map((line) => `  ${line}\n`).join('')}\n`);
     const failed = outcome.results.filter((r) => r.error || r.tests.some((t) => t.status === 'fail' || t.status === 'error'));
     const message =
       outcome.exitCode === ExitCode.interrupted

@@ -2,7 +2,7 @@
 // with --preload, the planned images are loaded before anything is installed.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { runPrepareStep } from '../../manifests/index.ts';
+import { preloadReference, runPrepareStep } from '../../manifests/index.ts';
 import { createKube } from '../../kube/index.ts';
 import type { Action } from '../action.ts';
 import type { CellContext } from '../context.ts';
@@ -42,8 +42,10 @@ export const createCluster: Action = {
       timeoutMs: ctx.config.timeouts.clusterCreate,
     });
     if (ctx.config.preload) {
-      ctx.log(`kind load docker-image: ${ctx.cell.images.length} images`);
-      await ctx.kind.loadImages(name, ctx.cell.images);
+      // By tag: kind cannot load by digest (see harness/manifests/preload.ts).
+      const images = [...new Set(ctx.cell.images.map(preloadReference))];
+      ctx.log(`kind load docker-image: ${images.length} images`);
+      await ctx.kind.loadImages(name, images);
     }
     await connect(ctx);
   },

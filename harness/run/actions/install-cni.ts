@@ -17,6 +17,9 @@ export const installCni: Action = {
     await executeInstallSteps(requireKube(ctx), ctx.cell.installSteps, {
       cacheDir: ctx.cacheDir,
       log: ctx.log,
+      preloaded: ctx.config.preload,
+      tools: Object.fromEntries(ctx.cell.prepare.map((step) => [step.id, step.hostPath])),
+      kubeconfigPath: ctx.kubeconfigPath,
     });
   },
 };

@@ -1,5 +1,6 @@
-// Installs the ingress controller the ingress suite needs, and waits until its admission webhook
-// answers (its Jobs complete), which is when Ingress objects can be created.
+// Installs the ingress controller the ingress suite needs, and waits until its admission webhook can
+// answer (its Secret and CA exist, the controller serving it is Ready), which is when Ingress
+// objects can be created.
 import type { Action } from '../action.ts';
 import { requireKube } from '../context.ts';
 import { executeInstallSteps } from '../install-steps.ts';
@@ -21,6 +22,7 @@ export const installIngress: Action = {
     await executeInstallSteps(kube, ingress.installSteps, {
       cacheDir: ctx.cacheDir,
       log: ctx.log,
+      preloaded: ctx.config.preload,
     });
     for (const step of ingress.readiness) {
       ctx.log(step.description);

@@ -2,10 +2,11 @@
 // for new pods, ClusterIP and NodePort allocation for Services.
 import { contains, firstFree, parseCidr, type Cidr } from './ipam.ts';
 import type { ResourceType } from './resources.ts';
-import { ApiStatusError } from './status.ts';
+import { ApiStatusError, kindDetails } from './status.ts';
 import type { KubeObject, ObjectStore } from './types.ts';
 
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const RFC1123_SUBDOMAIN_HELP = `a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')`;
 const NODE_PORT_MIN = 30000;
 const NODE_PORT_MAX = 32767;
 
@@ -13,17 +14,22 @@ function kindName(t: ResourceType): string {
   return t.group === '' ? t.kind : `${t.kind}.${t.group}`;
 }
 
+/** The cause reason field validation gives each kind of detail ("Required value: ..." and so on). */
+function causeReason(detail: string): string {
+  if (detail.startsWith('Required value')) return 'FieldValueRequired';
+  if (detail.startsWith('Unsupported value')) return 'FieldValueNotSupported';
+  return 'FieldValueInvalid';
+}
+
 function invalid(t: ResourceType, name: string, field: string, detail: string): ApiStatusError {
   return new ApiStatusError(422, `${kindName(t)} "${name}" is invalid: ${field}: ${detail}`, {
-    type: t,
-    name,
-    causes: [{ reason: 'FieldValueInvalid', message: detail, field }],
+    details: kindDetails(t, name, [{ reason: causeReason(detail), message: detail, field }]),
   });
 }
 
 export function validateName(t: ResourceType, name: string): void {
   if (name.length > 253 || !DNS_SUBDOMAIN.test(name)) {
-    throw invalid(t, name, 'metadata.name', `Invalid value: "${name}": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character`);
+    throw invalid(t, name, 'metadata.name', `Invalid value: "${name}": ${RFC1123_SUBDOMAIN_HELP}`);
   }
 }
 

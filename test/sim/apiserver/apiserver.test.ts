@@ -56,12 +56,16 @@ describe('discovery and meta endpoints', () => {
     expect(core.map((r) => r.name)).toEqual(expect.arrayContaining(['pods', 'pods/exec', 'pods/log', 'pods/status', 'services', 'endpoints']));
   });
 
-  test('healthz, version, and 404 Status for unknown paths', async () => {
+  test('healthz, version; a 404 Status under served groups, a plain-text 404 elsewhere', async () => {
     expect((await call('GET', '/healthz')).body['text']).toBe('ok');
     expect((await call('GET', '/version')).body['gitVersion']).toMatch(/^v1\./);
-    const missing = await call('GET', '/apis/nothing.example/v1/things');
-    expect(missing.status).toBe(404);
-    expect(missing.body).toMatchObject({ kind: 'Status', reason: 'NotFound', code: 404 });
+    for (const path of ['/apis/apps/v2', '/apis/apps/v1/nothings', '/api/v2']) {
+      const missing = await call('GET', path);
+      expect([path, missing.status, missing.body]).toEqual([path, 404, expect.objectContaining({ kind: 'Status', reason: 'NotFound', message: 'the server could not find the requested resource', details: {}, code: 404 })]);
+    }
+    for (const path of ['/apis/nothing.example/v1/things', '/apis/nothing.example', '/nothing']) {
+      expect([path, await call('GET', path)]).toEqual([path, { status: 404, body: { text: '404 page not found\n' } }]);
+    }
   });
 
   test('a malformed selector is a 400 naming the bad term', async () => {
@@ -87,7 +91,7 @@ describe('writes', () => {
     expect(again.status).toBe(409);
     expect(again.body).toEqual({
       kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'configmaps "c1" already exists',
-      reason: 'AlreadyExists', details: { name: 'c1', group: '', kind: 'configmaps' }, code: 409,
+      reason: 'AlreadyExists', details: { name: 'c1', kind: 'configmaps' }, code: 409,
     });
   });
 
@@ -113,6 +117,31 @@ describe('writes', () => {
     const forced = await applyAs('bob', 3, true);
     expect(forced.status).toBe(200);
     expect((forced.body['spec'] as { minAvailable: number }).minAvailable).toBe(3);
+  });
+
+  test('server-side apply: unchanged is not written; without a field manager it is Invalid; conflicts name only fields', async () => {
+    const apply = (query: string, value: string) => call('PATCH', `/api/v1/namespaces/default/configmaps/applied${query}`, `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: applied\ndata:\n  a: "${value}"\n`, 'application/apply-patch+yaml');
+    const first = await apply('?fieldManager=alice', '1');
+    await new Promise((r) => setTimeout(r, 1100)); // managedFields times have one-second resolution
+    const again = await apply('?fieldManager=alice', '1');
+    expect((again.body as unknown as KubeObject).metadata.resourceVersion).toBe((first.body as unknown as KubeObject).metadata.resourceVersion);
+    expect((await apply('', '1')).body).toMatchObject({ code: 422, reason: 'Invalid', message: 'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch' });
+    expect((await apply('?fieldManager=bob', '2')).body['details']).toEqual({ causes: [{ reason: 'FieldManagerConflict', message: 'conflict with "alice"', field: '.data.a' }] });
+  });
+
+  test('finalizers: a deleted object stays, marked, until its last finalizer goes; its namespace says what holds it', async () => {
+    await call('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'held' } });
+    await call('POST', '/api/v1/namespaces/held/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', finalizers: ['example.io/hold'] } });
+    await call('DELETE', '/api/v1/namespaces/held');
+    const conditions = await until(() => (api.store.get('v1', 'Namespace', undefined, 'held')?.['status'] as { conditions?: Array<{ type: string; status: string; message: string }> } | undefined)?.conditions, 'namespace conditions');
+    expect(conditions.filter((c) => c.status === 'True').map((c) => `${c.type}: ${c.message}`)).toEqual([
+      'NamespaceContentRemaining: Some resources are remaining: configmaps. has 1 resource instances',
+      'NamespaceFinalizersRemaining: Some content in the namespace has finalizers remaining: example.io/hold in 1 resource instances',
+    ]);
+    expect(api.store.get('v1', 'ConfigMap', 'held', 'c')?.metadata['deletionTimestamp']).toBeDefined();
+    await call('PATCH', '/api/v1/namespaces/held/configmaps/c', { metadata: { finalizers: null } }, 'application/merge-patch+json');
+    expect(api.store.get('v1', 'ConfigMap', 'held', 'c')).toBeUndefined();
+    await until(() => api.store.get('v1', 'Namespace', undefined, 'held') === undefined || undefined, 'namespace gone');
   });
 
   test('status changes only through /status', async () => {
@@ -233,6 +262,16 @@ describe('exec protocol', () => {
     const r = await execFrames('v4.channel.k8s.io', 'command=hostname&stdout=true');
     expect(r.protocol).toBe('v4.channel.k8s.io');
     expect(r.frames[0]).toEqual([1, 'hostname|']);
+  });
+
+  test('without an upgrade, the pod, container and node are checked before "Upgrade request required"', async () => {
+    api.store.put({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'pending', namespace: 'ctl' }, spec: { nodeSelector: { none: 'fits' }, containers: [{ name: 'a' }, { name: 'b' }] }, status: { phase: 'Pending' } });
+    const refusal = async (path: string) => (await call('GET', `/api/v1/namespaces/ctl/pods/${path}&command=true`)).body['message'];
+    expect(await refusal('nope/exec?stdout=true')).toBe('pods "nope" not found');
+    expect(await refusal('pending/exec?stdout=true')).toBe('a container name must be specified for pod pending, choose one of: [a b]');
+    expect(await refusal('pending/exec?container=c')).toBe('container c is not valid for pod pending');
+    expect(await refusal('pending/exec?container=a')).toBe('pod pending does not have a host assigned');
+    expect(await refusal('sh/exec?stdout=true')).toBe('Upgrade request required');
   });
 
   test('a missing pod refuses the upgrade with 404', async () => {

@@ -3,10 +3,11 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { statusBody, type StatusBody } from './status.ts';
+import { resourceDetails, statusBody, type StatusBody } from './status.ts';
 import type { ExecHandler, KubeObject, ObjectStore } from './types.ts';
 
-const PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io'];
+/** What a current API server speaks, most preferred first; older ones stop at v4 (no stdin close). */
+export const EXEC_PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io'];
 const CLOSE_CHANNEL = 255;
 
 interface ExecCall {
@@ -22,20 +23,39 @@ function rejectUpgrade(socket: Duplex, status: StatusBody): void {
   socket.end(`HTTP/1.1 ${status.code} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }
 
-/** What the exec request names, or the Status the upgrade is refused with. */
-function resolveCall(store: ObjectStore, namespace: string, podName: string, url: URL): ExecCall | StatusBody {
+const podDetails = (name: string) => resourceDetails({ group: '', plural: 'pods' }, name);
+
+/**
+ * The pod and container an exec request names, or the Status the API server refuses it with, in the
+ * real server's order of checks: the pod, its container, its node. Upgraded or not, a request
+ * gets these answers.
+ */
+export function locateExec(store: ObjectStore, namespace: string, podName: string, url: URL): { pod: KubeObject; container: string } | StatusBody {
   const pod = store.get('v1', 'Pod', namespace, podName);
-  if (!pod) return statusBody(404, `pods "${podName}" not found`, { name: podName, reason: 'NotFound' });
-  const phase = (pod['status'] as { phase?: string } | undefined)?.phase;
-  if (phase !== 'Running') return statusBody(400, `unable to upgrade connection: pod ${namespace}/${podName} is not running (phase ${phase ?? 'unknown'})`);
-  const containers = ((pod['spec'] as { containers?: Array<{ name: string }> } | undefined)?.containers ?? []).map((c) => c.name);
-  const container = url.searchParams.get('container') || containers[0];
-  if (!container || !containers.includes(container)) {
-    return statusBody(400, `container ${container ?? ''} is not valid for pod ${podName}`);
+  if (!pod) return statusBody(404, `pods "${podName}" not found`, { details: podDetails(podName) });
+  const spec = (pod['spec'] as { nodeName?: string; containers?: Array<{ name: string }> } | undefined) ?? {};
+  const containers = (spec.containers ?? []).map((c) => c.name);
+  let container = url.searchParams.get('container') ?? '';
+  if (container === '') {
+    if (containers.length !== 1) return statusBody(400, `a container name must be specified for pod ${podName}, choose one of: [${containers.join(' ')}]`);
+    container = containers[0]!;
   }
+  if (!containers.includes(container)) return statusBody(400, `container ${container} is not valid for pod ${podName}`);
+  if (!spec.nodeName) return statusBody(400, `pod ${podName} does not have a host assigned`);
+  // The real server reports a missing node in these words (the node's name, as if it were a pod's).
+  if (!store.get('v1', 'Node', undefined, spec.nodeName)) return statusBody(404, `pods "${spec.nodeName}" not found`, { details: podDetails(spec.nodeName) });
+  return { pod, container };
+}
+
+/** What the exec request names, or the Status the upgrade is refused with (by the server or, here, its kubelet). */
+function resolveCall(store: ObjectStore, namespace: string, podName: string, url: URL): ExecCall | StatusBody {
+  const located = locateExec(store, namespace, podName, url);
+  if ('kind' in located) return located;
+  const phase = (located.pod['status'] as { phase?: string } | undefined)?.phase;
+  if (phase !== 'Running') return statusBody(400, `unable to upgrade connection: pod ${namespace}/${podName} is not running (phase ${phase ?? 'unknown'})`);
   const command = url.searchParams.getAll('command');
   if (command.length === 0) return statusBody(400, 'you must specify at least 1 command');
-  return { pod, container, command, stdin: url.searchParams.get('stdin') === 'true' };
+  return { ...located, command, stdin: url.searchParams.get('stdin') === 'true' };
 }
 
 function frame(channel: number, data: string | Buffer): Buffer {
@@ -55,14 +75,14 @@ function exitStatus(command: string[], exitCode: number): object {
 }
 
 export class ExecEndpoint {
-  readonly #wss = new WebSocketServer({
-    noServer: true,
-    handleProtocols: (offered: Set<string>) => PROTOCOLS.find((p) => offered.has(p)) ?? false,
-  });
+  readonly #protocols: readonly string[];
+  readonly #wss: WebSocketServer;
   readonly #store: ObjectStore;
   readonly #handler: ExecHandler;
 
-  constructor(store: ObjectStore, handler: ExecHandler) {
+  constructor(store: ObjectStore, handler: ExecHandler, protocols: readonly string[] = EXEC_PROTOCOLS) {
+    this.#protocols = protocols;
+    this.#wss = new WebSocketServer({ noServer: true, handleProtocols: (offered: Set<string>) => protocols.find((p) => offered.has(p)) ?? false });
     this.#store = store;
     this.#handler = handler;
   }
@@ -74,8 +94,8 @@ export class ExecEndpoint {
       return;
     }
     const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
-    if (!PROTOCOLS.some((p) => offered.includes(p))) {
-      rejectUpgrade(socket, statusBody(400, `unable to upgrade connection: none of the offered subprotocols [${offered.join(', ')}] is supported (want ${PROTOCOLS.join(' or ')})`));
+    if (!this.#protocols.some((p) => offered.includes(p))) {
+      rejectUpgrade(socket, statusBody(400, `unable to upgrade connection: none of the offered subprotocols [${offered.join(', ')}] is supported (want ${this.#protocols.join(' or ')})`));
       return;
     }
     this.#wss.handleUpgrade(req, socket, head, (ws) => this.#serve(ws, call));

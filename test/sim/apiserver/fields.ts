@@ -186,3 +186,15 @@ export function recordUpdate(before: KubeObject | undefined, after: KubeObject, 
   }
   writeOwnership(after, owners);
 }
+
+/** Equal but for what every write stamps: resourceVersion, generation and managedFields times. */
+export function sameApartFromWriteTimes(a: KubeObject, b: KubeObject): boolean {
+  const strip = (o: KubeObject): KubeObject => {
+    const c = clone(o);
+    delete c.metadata.resourceVersion;
+    delete c.metadata['generation'];
+    for (const entry of (c.metadata['managedFields'] as Array<Partial<ManagedFieldsEntry>> | undefined) ?? []) delete entry.time;
+    return c;
+  };
+  return isDeepStrictEqual(strip(a), strip(b));
+}

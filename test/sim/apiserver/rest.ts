@@ -4,14 +4,15 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { parse as parseYaml } from 'yaml';
 import { ServiceAllocator, validateCrd, validateName } from './admission.ts';
-import { mergePatch, recordUpdate, serverSideApply } from './fields.ts';
+import { mergePatch, recordUpdate, sameApartFromWriteTimes, serverSideApply } from './fields.ts';
 import { apiVersionOf, type ResourceRegistry, type ResourceType } from './resources.ts';
-import { alreadyExists, ApiStatusError, notFound, qualifiedResource } from './status.ts';
+import { locateExec } from './exec.ts';
+import { alreadyExists, ApiStatusError, kindDetails, notFound, notServed, qualifiedResource, resourceDetails, statusBody } from './status.ts';
 import { clone, type MemoryStore } from './store.ts';
 import type { KubeObject, LogHandler } from './types.ts';
 
 export type Route =
-  | { type: 'text'; body: string }
+  | { type: 'text'; body: string; status?: number }
   | { type: 'json'; body: unknown }
   | { type: 'resource'; rt: ResourceType; namespace?: string; name?: string; sub?: string };
 
@@ -23,7 +24,7 @@ export interface RestContext {
   port: () => number;
   /** Namespace deletion, CRD removal and garbage collection live with the server's lifecycle. */
   deleteObject: (rt: ResourceType, obj: KubeObject, propagation: string) => KubeObject;
-  onCrdWritten: (crd: KubeObject) => void;
+  onWritten: (rt: ResourceType, obj: KubeObject) => void;
 }
 
 export interface RestResponse {
@@ -34,7 +35,8 @@ export interface RestResponse {
 
 const VERSION = { major: '1', minor: '36', gitVersion: 'v1.36.1', platform: 'linux/amd64', goVersion: 'go1.25' };
 
-const notFoundPath = (): ApiStatusError => new ApiStatusError(404, 'the server could not find the requested resource');
+/** Outside the groups it serves, the real server's mux answers a plain-text 404, not a Status. */
+const PAGE_NOT_FOUND: Route = { type: 'text', body: '404 page not found\n', status: 404 };
 
 function resourceList(registry: ResourceRegistry, group: string, version: string): unknown {
   const resources: unknown[] = [];
@@ -76,15 +78,16 @@ export function route(ctx: Pick<RestContext, 'registry' | 'port'>, pathname: str
     }
     if (segs.length === 2) {
       const versions = groups.get(segs[1]!);
-      if (!versions || segs[1] === '') throw notFoundPath();
+      if (!versions || segs[1] === '') return PAGE_NOT_FOUND;
       const versionList = versions.map((v) => ({ groupVersion: `${segs[1]}/${v}`, version: v }));
       return { type: 'json', body: { kind: 'APIGroup', apiVersion: 'v1', name: segs[1], versions: versionList, preferredVersion: versionList[0] } };
     }
     [group, version, rest] = [segs[1]!, segs[2]!, segs.slice(3)];
   } else {
-    throw notFoundPath();
+    return PAGE_NOT_FOUND;
   }
-  if (!groups.get(group)?.includes(version)) throw notFoundPath();
+  if (group !== '' && !groups.has(group)) return PAGE_NOT_FOUND;
+  if (!groups.get(group)?.includes(version)) throw notServed();
   if (rest.length === 0) return { type: 'json', body: resourceList(ctx.registry, group, version) };
 
   let namespace: string | undefined;
@@ -94,15 +97,15 @@ export function route(ctx: Pick<RestContext, 'registry' | 'port'>, pathname: str
   const isNamespaceItself = rest[0] === 'namespaces' && (rest.length <= 2 || (rest.length === 3 && (rest[2] === 'status' || rest[2] === 'finalize')));
   if (rest[0] === 'namespaces' && !isNamespaceItself) {
     [namespace, plural, name, sub] = [rest[1], rest[2]!, rest[3], rest[4]];
-    if (rest.length > 5) throw notFoundPath();
+    if (rest.length > 5) throw notServed();
   } else {
     [plural, name, sub] = [rest[0]!, rest[1], rest[2]];
-    if (rest.length > 3) throw notFoundPath();
+    if (rest.length > 3) throw notServed();
   }
   const rt = ctx.registry.byPlural(group, version, plural);
-  if (!rt || (namespace !== undefined && !rt.namespaced)) throw notFoundPath();
-  if (sub !== undefined && sub !== 'status' && !(rt.kind === 'Pod' && (sub === 'exec' || sub === 'log'))) throw notFoundPath();
-  if (sub === 'status' && !rt.statusSubresource) throw notFoundPath();
+  if (!rt || (namespace !== undefined && !rt.namespaced)) throw notServed();
+  if (sub !== undefined && sub !== 'status' && !(rt.kind === 'Pod' && (sub === 'exec' || sub === 'log'))) throw notServed();
+  if (sub === 'status' && !rt.statusSubresource) throw notServed();
   return { type: 'resource', rt, ...(namespace !== undefined ? { namespace } : {}), ...(name !== undefined ? { name } : {}), ...(sub !== undefined ? { sub } : {}) };
 }
 
@@ -160,7 +163,11 @@ export class RestHandler {
       if (method !== 'GET') throw new ApiStatusError(405, `the server does not allow this method on the requested resource`);
       return this.#log(r, url);
     }
-    if (r.sub === 'exec') throw new ApiStatusError(400, 'Upgrade request required');
+    if (r.sub === 'exec') {
+      const refused = locateExec(this.#ctx.store, r.namespace!, r.name!, url);
+      const body = 'kind' in refused ? refused : statusBody(400, 'Upgrade request required');
+      return { status: body.code, body };
+    }
     if (r.name === undefined) {
       if (method === 'GET') {
         if (url.searchParams.get('watch') === 'true') throw new ApiStatusError(405, 'watch is not supported by this server');
@@ -246,9 +253,10 @@ export class RestHandler {
   #requireLiveNamespace(rt: ResourceType, obj: KubeObject): void {
     if (!rt.namespaced) return;
     const ns = this.#ctx.store.get('v1', 'Namespace', undefined, obj.metadata.namespace!);
-    if (!ns) throw new ApiStatusError(404, `namespaces "${obj.metadata.namespace}" not found`, { name: obj.metadata.namespace!, reason: 'NotFound' });
+    if (!ns) throw new ApiStatusError(404, `namespaces "${obj.metadata.namespace}" not found`, { details: resourceDetails({ group: '', plural: 'namespaces' }, obj.metadata.namespace!) });
     if ((ns['status'] as { phase?: string } | undefined)?.phase === 'Terminating') {
-      throw new ApiStatusError(403, `${qualifiedResource(rt)} "${obj.metadata.name}" is forbidden: unable to create new content in namespace ${obj.metadata.namespace} because it is being terminated`, { type: rt, name: obj.metadata.name });
+      const cause = { reason: 'NamespaceTerminating', message: `namespace ${obj.metadata.namespace} is being terminated`, field: 'metadata.namespace' };
+      throw new ApiStatusError(403, `${qualifiedResource(rt)} "${obj.metadata.name}" is forbidden: unable to create new content in namespace ${obj.metadata.namespace} because it is being terminated`, { details: resourceDetails(rt, obj.metadata.name, [cause]) });
     }
   }
 
@@ -291,7 +299,7 @@ export class RestHandler {
 
   #write(rt: ResourceType, obj: KubeObject): KubeObject {
     const stored = this.#ctx.store.put(obj);
-    if (rt.kind === 'CustomResourceDefinition') this.#ctx.onCrdWritten(stored);
+    this.#ctx.onWritten(rt, stored);
     return stored;
   }
 
@@ -301,11 +309,13 @@ export class RestHandler {
     if (!obj.metadata.name) {
       const generateName = obj.metadata['generateName'];
       if (typeof generateName !== 'string' || generateName === '') {
-        throw new ApiStatusError(422, `${rt.kind} "" is invalid: metadata.name: Required value: name or generateName is required`, { type: rt });
+        const detail = 'Required value: name or generateName is required';
+        throw new ApiStatusError(422, `${rt.kind} "" is invalid: metadata.name: ${detail}`, { details: kindDetails(rt, '', [{ reason: 'FieldValueRequired', message: detail, field: 'metadata.name' }]) });
       }
       obj.metadata.name = `${generateName}${randomSuffix()}`;
     }
-    if (this.#ctx.store.get(apiVersionOf(rt), rt.kind, obj.metadata.namespace, obj.metadata.name)) throw alreadyExists(rt, obj.metadata.name);
+    const existing = this.#ctx.store.get(apiVersionOf(rt), rt.kind, obj.metadata.namespace, obj.metadata.name);
+    if (existing) throw alreadyExists(rt, obj.metadata.name, existing.metadata['deletionTimestamp'] !== undefined);
     this.#splitStatus(rt, undefined, obj, undefined);
     this.#admit(rt, obj, undefined);
     recordUpdate(undefined, obj, url.searchParams.get('fieldManager') ?? 'unknown');
@@ -329,7 +339,7 @@ export class RestHandler {
   #checkResourceVersion(rt: ResourceType, obj: KubeObject, previous: KubeObject): void {
     const rv = obj.metadata.resourceVersion;
     if (rv !== undefined && rv !== '' && rv !== previous.metadata.resourceVersion) {
-      throw new ApiStatusError(409, `Operation cannot be fulfilled on ${qualifiedResource(rt)} "${obj.metadata.name}": the object has been modified; please apply your changes to the latest version and try again`, { type: rt, name: obj.metadata.name });
+      throw new ApiStatusError(409, `Operation cannot be fulfilled on ${qualifiedResource(rt)} "${obj.metadata.name}": the object has been modified; please apply your changes to the latest version and try again`, { details: resourceDetails(rt, obj.metadata.name) });
     }
   }
 
@@ -356,7 +366,12 @@ export class RestHandler {
   #apply(r: Extract<Route, { type: 'resource' }>, body: Record<string, unknown>, url: URL, previous: KubeObject | undefined): RestResponse {
     const { rt } = r;
     const manager = url.searchParams.get('fieldManager');
-    if (!manager) throw new ApiStatusError(400, 'PATCH requests with apply content type require fieldManager to be set');
+    if (!manager) {
+      const detail = 'Required value: is required for apply patch';
+      throw new ApiStatusError(422, `PatchOptions.meta.k8s.io "" is invalid: fieldManager: ${detail}`, {
+        details: kindDetails({ group: 'meta.k8s.io', kind: 'PatchOptions' }, '', [{ reason: 'FieldValueRequired', message: detail, field: 'fieldManager' }]),
+      });
+    }
     if (body['apiVersion'] === undefined || body['kind'] === undefined) {
       throw new ApiStatusError(400, 'apiVersion and kind must be set in an apply request');
     }
@@ -375,10 +390,9 @@ export class RestHandler {
     if ('conflicts' in result) {
       const n = result.conflicts.length;
       const lines = result.conflicts.map((c) => `conflict with "${c.manager}": ${c.path}`);
+      // The real server names no object in the details of an apply conflict, only the fields.
       throw new ApiStatusError(409, `Apply failed with ${n} conflict${n === 1 ? '' : 's'}: ${lines.join('\n')}`, {
-        type: rt,
-        name: applied.metadata.name,
-        causes: result.conflicts.map((c) => ({ reason: 'FieldManagerConflict', message: `conflict with "${c.manager}"`, field: c.path })),
+        details: { causes: result.conflicts.map((c) => ({ reason: 'FieldManagerConflict', message: `conflict with "${c.manager}"`, field: c.path })) },
       });
     }
     const obj = result.object;
@@ -386,6 +400,8 @@ export class RestHandler {
     const managed = obj.metadata['managedFields'];
     this.#admit(rt, obj, previous);
     obj.metadata['managedFields'] = managed;
+    // An apply that changes nothing is not written: same resourceVersion, managedFields times kept.
+    if (previous && sameApartFromWriteTimes(previous, obj)) return { status: 200, body: previous };
     return { status: previous ? 200 : 201, body: this.#write(rt, obj) };
   }
 
@@ -407,7 +423,7 @@ export class RestHandler {
       const lines = text.split('\n');
       if (lines[lines.length - 1] === '') lines.pop();
       const n = Math.max(0, Number(tail));
-      text = lines.slice(lines.length - n).map((l) => `${l}\n`).join('');
+      text = lines.slice(Math.max(0, lines.length - n)).map((l) => `${l}\n`).join('');
       if (n === 0) text = '';
     }
     return { status: 200, body: text, contentType: 'text/plain' };

@@ -9,7 +9,8 @@ import { recordEvent, timestamp } from './events.ts';
 import { ExecEndpoint } from './exec.ts';
 import { apiVersionOf, ResourceRegistry, type ResourceType } from './resources.ts';
 import { RestHandler, route, verbOf, type RestResponse } from './rest.ts';
-import { ApiStatusError, statusBody } from './status.ts';
+import { ApiStatusError, notServed, statusBody } from './status.ts';
+import { finalizersOf, terminatingConditions } from './namespaces.ts';
 import { MemoryStore } from './store.ts';
 import type { ApiServer, ApiServerOptions, ApiServerStats, ApiServerTiming, ExecHandler, KubeObject, LogHandler } from './types.ts';
 
@@ -58,12 +59,34 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
     }
   };
 
+  /** An object with finalizers is only marked for deletion; it goes once a write removes the last one. */
+  const markDeleted = (obj: KubeObject): KubeObject =>
+    obj.metadata['deletionTimestamp'] ? obj : store.put({ ...obj, metadata: { ...obj.metadata, deletionTimestamp: timestamp(), deletionGracePeriodSeconds: 0 } });
+
+  const resourceOf = (obj: KubeObject): string => {
+    const t = registry.all().find((r) => apiVersionOf(r) === obj.apiVersion && r.kind === obj.kind);
+    return `${t?.plural ?? obj.kind.toLowerCase()}.${t?.group ?? ''}`;
+  };
+
+  /** Deletes the namespace's content; while finalizers hold some of it, says so and tries again later. */
   const finalizeNamespace = (name: string): void => {
-    for (const obj of store.listNamespace(name)) store.delete(obj.apiVersion, obj.kind, obj.metadata.namespace, obj.metadata.name);
-    store.delete('v1', 'Namespace', undefined, name);
+    const remaining: KubeObject[] = [];
+    for (const obj of store.listNamespace(name)) {
+      if (finalizersOf(obj).length > 0) remaining.push(markDeleted(obj));
+      else store.delete(obj.apiVersion, obj.kind, obj.metadata.namespace, obj.metadata.name);
+    }
+    const ns = store.get('v1', 'Namespace', undefined, name);
+    if (!ns) return;
+    if (remaining.length === 0) {
+      store.delete('v1', 'Namespace', undefined, name);
+      return;
+    }
+    store.put({ ...ns, status: { phase: 'Terminating', conditions: terminatingConditions(remaining, resourceOf) } });
+    later(timing.namespaceFinalizeMs, () => finalizeNamespace(name));
   };
 
   const deleteObject = (rt: ResourceType, obj: KubeObject, propagation: string): KubeObject => {
+    if (rt.kind !== 'Namespace' && finalizersOf(obj).length > 0) return markDeleted(obj);
     if (rt.kind === 'Namespace') {
       const status = obj['status'] as { phase?: string } | undefined;
       if (status?.phase === 'Terminating') return obj;
@@ -104,8 +127,14 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
     });
   };
 
-  const rest = new RestHandler({ store, registry, services, logs: opts.logs ?? noLogs, port: () => port, deleteObject, onCrdWritten });
-  const exec = new ExecEndpoint(store, opts.exec ?? noExec);
+  /** After every HTTP write: a new CRD gets established; a deleted object whose last finalizer went is removed. */
+  const onWritten = (rt: ResourceType, obj: KubeObject): void => {
+    if (rt.kind === 'CustomResourceDefinition') onCrdWritten(obj);
+    if (rt.kind !== 'Namespace' && obj.metadata['deletionTimestamp'] && finalizersOf(obj).length === 0) deleteObject(rt, obj, 'Background');
+  };
+
+  const rest = new RestHandler({ store, registry, services, logs: opts.logs ?? noLogs, port: () => port, deleteObject, onWritten });
+  const exec = new ExecEndpoint(store, opts.exec ?? noExec, opts.execProtocols);
 
   const count = (verb: string): void => {
     stats.requests++;
@@ -134,8 +163,8 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
       return;
     }
     try {
-      if (routeError || !r) throw routeError ?? new ApiStatusError(404, 'the server could not find the requested resource');
-      if (r.type === 'text') send(res, { status: 200, body: r.body, contentType: 'text/plain' });
+      if (routeError || !r) throw routeError ?? notServed();
+      if (r.type === 'text') send(res, { status: r.status ?? 200, body: r.body, contentType: 'text/plain' });
       else if (r.type === 'json') send(res, { status: 200, body: r.body });
       else send(res, await rest.handle(req, url, r));
     } catch (err) {

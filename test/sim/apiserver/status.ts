@@ -1,4 +1,6 @@
-// metav1.Status bodies and the errors that carry them through the request handlers.
+// metav1.Status bodies and the errors that carry them through the request handlers, with the
+// details the real API server gives: resource errors name the resource (plural) and its group
+// (left out for the core group), Invalid names the kind, a path it does not serve has empty details.
 import type { ResourceType } from './resources.ts';
 
 const REASONS: Record<number, string> = {
@@ -16,6 +18,19 @@ const REASONS: Record<number, string> = {
   504: 'Timeout',
 };
 
+export interface StatusCause {
+  reason: string;
+  message: string;
+  field?: string;
+}
+
+export interface StatusDetails {
+  name?: string;
+  group?: string;
+  kind?: string;
+  causes?: StatusCause[];
+}
+
 export interface StatusBody {
   kind: 'Status';
   apiVersion: 'v1';
@@ -23,27 +38,25 @@ export interface StatusBody {
   status: 'Failure';
   message: string;
   reason: string;
-  details?: { name?: string; group?: string; kind?: string; causes?: Array<{ reason: string; message: string; field?: string }> };
+  details?: StatusDetails;
   code: number;
+}
+
+export interface StatusOptions {
+  reason?: string;
+  details?: StatusDetails;
 }
 
 export class ApiStatusError extends Error {
   readonly body: StatusBody;
 
-  constructor(code: number, message: string, opts: { reason?: string; type?: ResourceType; name?: string; causes?: Array<{ reason: string; message: string; field?: string }> } = {}) {
+  constructor(code: number, message: string, opts: StatusOptions = {}) {
     super(message);
     this.body = statusBody(code, message, opts);
   }
 }
 
-export function statusBody(code: number, message: string, opts: { reason?: string; type?: ResourceType; name?: string; causes?: Array<{ reason: string; message: string; field?: string }> } = {}): StatusBody {
-  const details = opts.type || opts.name || opts.causes
-    ? {
-        ...(opts.name ? { name: opts.name } : {}),
-        ...(opts.type ? { group: opts.type.group, kind: opts.type.plural } : {}),
-        ...(opts.causes ? { causes: opts.causes } : {}),
-      }
-    : undefined;
+export function statusBody(code: number, message: string, opts: StatusOptions = {}): StatusBody {
   return {
     kind: 'Status',
     apiVersion: 'v1',
@@ -51,9 +64,21 @@ export function statusBody(code: number, message: string, opts: { reason?: strin
     status: 'Failure',
     message,
     reason: opts.reason ?? REASONS[code] ?? '',
-    ...(details ? { details } : {}),
+    ...(opts.details ? { details: opts.details } : {}),
     code,
   };
+}
+
+const groupOf = (group: string): { group?: string } => (group === '' ? {} : { group });
+
+/** Details of an error about one object of a resource: `{ name, group, kind: <plural> }`. */
+export function resourceDetails(t: Pick<ResourceType, 'group' | 'plural'>, name: string, causes?: StatusCause[]): StatusDetails {
+  return { ...(name === '' ? {} : { name }), ...groupOf(t.group), kind: t.plural, ...(causes ? { causes } : {}) };
+}
+
+/** Details of an Invalid: the kind rather than the resource, as field validation reports it. */
+export function kindDetails(t: Pick<ResourceType, 'group' | 'kind'>, name: string, causes: StatusCause[]): StatusDetails {
+  return { ...(name === '' ? {} : { name }), ...groupOf(t.group), kind: t.kind, causes };
 }
 
 /** `pods`, `deployments.apps`: how the API server names a resource in messages. */
@@ -61,8 +86,12 @@ export function qualifiedResource(t: ResourceType): string {
   return t.group === '' ? t.plural : `${t.plural}.${t.group}`;
 }
 
-export const notFound = (t: ResourceType, name: string): ApiStatusError =>
-  new ApiStatusError(404, `${qualifiedResource(t)} "${name}" not found`, { type: t, name });
+/** A path under a served group whose version or resource the server does not have. */
+export const notServed = (): ApiStatusError => new ApiStatusError(404, 'the server could not find the requested resource', { details: {} });
 
-export const alreadyExists = (t: ResourceType, name: string): ApiStatusError =>
-  new ApiStatusError(409, `${qualifiedResource(t)} "${name}" already exists`, { reason: 'AlreadyExists', type: t, name });
+export const notFound = (t: ResourceType, name: string): ApiStatusError =>
+  new ApiStatusError(404, `${qualifiedResource(t)} "${name}" not found`, { details: resourceDetails(t, name) });
+
+/** Creating over an object that exists; over one being deleted the server says so first. */
+export const alreadyExists = (t: ResourceType, name: string, beingDeleted = false): ApiStatusError =>
+  new ApiStatusError(409, `${beingDeleted ? 'object is being deleted: ' : ''}${qualifiedResource(t)} "${name}" already exists`, { reason: 'AlreadyExists', details: resourceDetails(t, name) });

@@ -69,14 +69,16 @@ export type LogHandler = (req: LogRequest) => string;
 
 /**
  * How a pod's containers start once the pod is bound to a Ready node. `running` (the default) makes
- * the pod Running and Ready after timing.podStartMs; `waiting` keeps it Pending with every container
- * waiting for `reason` (e.g. ImagePullBackOff) and records a Warning event; `crash` makes it Running
- * but not Ready, containers waiting with CrashLoopBackOff and restartCount 1.
+ * the pod Running and Ready after timing.podStartMs, except that the containers named in `unready`
+ * (a readiness probe that never passes) stay not ready, and so does the pod; `waiting` keeps it
+ * Pending with every container waiting for `reason` (e.g. ImagePullBackOff) and records a Warning
+ * event; `crash` makes it Running but not Ready, containers waiting with CrashLoopBackOff and
+ * restartCount 1 — only those named in `containers` when given, the others running.
  */
 export type PodStartup =
-  | { state: 'running' }
+  | { state: 'running'; unready?: string[] }
   | { state: 'waiting'; reason: string; message?: string }
-  | { state: 'crash'; message?: string };
+  | { state: 'crash'; message?: string; containers?: string[] };
 
 export type PodStartupHook = (pod: KubeObject, node: KubeObject) => PodStartup | undefined;
 
@@ -103,6 +105,8 @@ export interface ApiServerOptions {
   /** ClusterIP range. Default 10.96.0.0/16; the first host address goes to the `kubernetes` Service. */
   serviceSubnet?: string;
   timing?: Partial<ApiServerTiming>;
+  /** Exec subprotocols spoken, most preferred first. Default v5 then v4; an older server: v4 only. */
+  execProtocols?: string[];
 }
 
 export interface ApiServerStats {

@@ -13,6 +13,8 @@ export interface CniTraits {
   sctp: boolean;
   /** The CNI routes Service traffic itself (kube-proxy replacement). */
   replacesKubeProxy: boolean;
+  /** ipBlock peers match in-cluster addresses (pod and node IPs), not only external ones. */
+  ipBlockMatchesClusterAddresses: boolean;
 }
 
 const KNOWN_DAEMONSETS: Record<string, SimCniName> = {
@@ -61,14 +63,22 @@ export function detectCni(daemonSets: KubeObject[], configMaps: KubeObject[]): C
     // Flannel's VXLAN carries any IP protocol; Cilium drops SCTP unless cilium-config enables it.
     sctp: name === 'kindnet' || name === 'calico' || name === 'flannel' || (name === 'cilium' && obj(ciliumConfig?.data)['enable-sctp'] === 'true'),
     replacesKubeProxy: name === 'cilium' && kpr !== 'false' && kpr !== false,
+    // Cilium decides in-cluster peers by identity; its CIDR selectors never match them.
+    ipBlockMatchesClusterAddresses: name !== 'cilium',
   };
 }
 
 export type SimProxyMode = 'iptables' | 'ipvs' | 'nftables';
 
-/** kube-proxy's mode from its ConfigMap (kind writes `mode:` explicitly); undefined without kube-proxy. */
-export function kubeProxyMode(configMaps: KubeObject[], daemonSets: KubeObject[]): SimProxyMode | undefined {
+/**
+ * kube-proxy's mode: from its ConfigMap when a DaemonSet runs it (kind writes `mode:` explicitly),
+ * from `--proxy-mode` when it runs as static pods (`kubeProxyPodArgs`); undefined without kube-proxy.
+ */
+export function kubeProxyMode(configMaps: KubeObject[], daemonSets: KubeObject[], kubeProxyPodArgs: string[][] = []): SimProxyMode | undefined {
   const hasDaemonSet = daemonSets.some((d) => d.metadata.name === 'kube-proxy' && d.metadata.namespace === 'kube-system');
+  // kube-proxy as static pods (kubeadm-style clusters, GKE): configured by their flags.
+  const flag = kubeProxyPodArgs.flat().find((a) => a.startsWith('--proxy-mode='))?.slice('--proxy-mode='.length);
+  if (!hasDaemonSet && kubeProxyPodArgs.length > 0) return flag === 'ipvs' || flag === 'nftables' ? flag : 'iptables';
   const cm = configMaps.find((c) => c.metadata.name === 'kube-proxy' && c.metadata.namespace === 'kube-system');
   if (!hasDaemonSet || !cm) return undefined;
   const conf = String(obj(cm.data)['config.conf'] ?? '');

@@ -5,9 +5,12 @@ import { existsSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startApiServer } from '../apiserver/index.ts';
 import { createDataplane } from '../dataplane/index.ts';
+import { kernelLogs, kernelStartup } from '../dataplane/kernel.ts';
+import { readinessStartup } from '../dataplane/readiness.ts';
 import { FAULT_CATALOGUE, loadExtraFaults, resolveFaults } from '../faults/index.ts';
 import { claimNodeFront } from '../front/index.ts';
 import { clusterDir, readCluster, readFaults } from '../kind/state.ts';
+import { certgen } from '../ingress-controller.ts';
 import { cniDaemonSet } from './cni.ts';
 import { seedObjects } from './seed.ts';
 
@@ -25,7 +28,9 @@ async function main(home: string, name: string): Promise<void> {
   const front = await claimNodeFront({ home, cluster: name, nodeNames: record.nodeNames, log: (message) => console.log(message) });
   // Addresses on the host outlive the process unless removed: also on exits that cannot wait.
   process.once('exit', () => front?.releaseNow());
-  const api = await startApiServer({ exec: dataplane.exec, serviceSubnet: record.config.networking.serviceSubnet.split(',')[0]! });
+  const podStartup = (pod: Parameters<typeof readinessStartup>[0]) => kernelStartup(pod, activeFaults()) ?? readinessStartup(pod);
+  const logs = (req: Parameters<typeof kernelLogs>[0]) => kernelLogs(req, activeFaults()) ?? '';
+  const api = await startApiServer({ exec: dataplane.exec, logs, podStartup, serviceSubnet: record.config.networking.serviceSubnet.split(',')[0]! });
   for (const obj of seedObjects({ clusterName: name, config: record.config, nodeNames: record.nodeNames, ...(front ? { nodeIps: front.nodeIps } : {}) })) {
     // The API server already created the system namespaces (with their status); keep those.
     if (obj.kind === 'Namespace' && api.store.get('v1', 'Namespace', undefined, obj.metadata.name)) continue;
@@ -38,6 +43,8 @@ async function main(home: string, name: string): Promise<void> {
       api.setNodeReady(node.metadata.name, cni !== undefined, cni ? 'KubeletReady' : 'KubeletNotReady');
     }
   };
+  // ingress-nginx's admission Jobs run kube-webhook-certgen; its effects are what readiness waits for.
+  api.store.onChange(certgen(api.store));
   let cniPresent = false;
   api.store.onChange((change) => {
     if (change.object.kind !== 'DaemonSet') return;
@@ -76,7 +83,8 @@ async function main(home: string, name: string): Promise<void> {
   let statsSeq = 0;
   process.on('SIGUSR2', () => {
     statsSeq++;
-    const stats = { ...api.stats, byVerb: { ...api.stats.byVerb }, dataplaneExecs: dataplane.execCount, seq: statsSeq };
+    const faultEffects = Object.fromEntries(available.flatMap((f) => (f.effects ? [[f.name, f.effects()]] : [])));
+    const stats = { ...api.stats, byVerb: { ...api.stats.byVerb }, dataplaneExecs: dataplane.execCount, faultEffects, seq: statsSeq };
     writeFileSync(join(dir, 'stats.json.tmp'), JSON.stringify(stats));
     renameSync(join(dir, 'stats.json.tmp'), join(dir, 'stats.json'));
   });

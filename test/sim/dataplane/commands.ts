@@ -1,13 +1,14 @@
 // The command forms of docs/probe-protocol.md, each answered from the dataplane model with the
 // output, error texts and exit codes of the real tool (agnhost connect, curl, dig, cat, hostname,
 // iptables-save, nft, head, printf) and the `> FILE` redirect of `sh -c`.
-import type { DataplaneContext } from './context.ts';
+import { ciliumDbg } from './cilium.ts';
+import { sourceIp, type DataplaneContext } from './context.ts';
 import { candidateNames, query, renderResolvConf, resolvConf, reverseName } from './dns.ts';
 import { podHostname, serveHttp, statusText } from './http.ts';
 import { servedCertificate } from './ingress-tls.ts';
 import { connect, type ConnectionResult } from './network.ts';
 import { iptablesSaveNat, nftKubeProxyTable, procNetIpVs } from './rules.ts';
-import { resolveHost } from './resolve.ts';
+import { lookupError, resolveHost } from './resolve.ts';
 import { podKeyOf, type Protocol, type SimPod } from './state.ts';
 import { caFileFailure, defaultCertificateFailure, parseCertificates, verifyPeer, type TlsFailure } from './tls-verify.ts';
 import type { DnsAnswer, DnsRecord } from '../faults/types.ts';
@@ -36,12 +37,20 @@ function agnhostConnect(ctx: DataplaneContext, pod: SimPod, args: string[]): Com
     return fail(`OTHER: usage: connect [host:port] --timeout=<d> --protocol=tcp|udp|sctp (got ${args.join(' ')})\n`);
   }
   const resolved = resolveHost(ctx, pod, hostPort.host);
-  if (!resolved.ip) return fail(`DNS: lookup ${hostPort.host}: ${resolved.timedOut ? 'i/o timeout' : 'no such host'}\n`);
+  if (!resolved.ip) return fail(`DNS: ${lookupError(hostPort.host, resolved, sourceIp(ctx, pod), ctx.memory.ephemeralPort())}\n`);
+  // The socket itself cannot be created (agnhost 2.56 on a kernel without SCTP, test/real/agnhost-probes.test.ts).
+  if (protocol === 'SCTP' && ctx.faults.some((f) => f.kernelWithoutSctp)) return fail('OTHER: protocol not supported\n');
   const result = connect(ctx, pod, resolved.ip, hostPort.port, protocol as Protocol);
-  const where = `${protocol.toLowerCase()} ${resolved.ip}:${hostPort.port}`;
   if (result.outcome === 'connected') return ok('');
-  if (result.outcome === 'refused') return fail(`REFUSED: dial ${where}: connect: connection refused (${result.reason})\n`);
-  return fail(`TIMEOUT: dial ${where}: i/o timeout (${result.reason})\n`);
+  if (protocol === 'UDP') {
+    // The failed read on the connected socket, named by its local and remote address.
+    const socket = `udp ${sourceIp(ctx, pod)}:${ctx.memory.ephemeralPort()}->${resolved.ip}:${hostPort.port}`;
+    return fail(result.outcome === 'refused' ? `REFUSED: read ${socket}: read: connection refused\n` : `TIMEOUT: read ${socket}: i/o timeout\n`);
+  }
+  // TCP says only TIMEOUT or REFUSED; SCTP reports a refusal as an OTHER error (agnhost 2.56,
+  // test/real/agnhost-probes.test.ts).
+  if (protocol === 'SCTP' && result.outcome === 'refused') return fail('OTHER: connection refused\n');
+  return fail(result.outcome === 'refused' ? 'REFUSED\n' : 'TIMEOUT\n');
 }
 
 interface CurlOptions {
@@ -155,6 +164,7 @@ function curl(ctx: DataplaneContext, pod: SimPod, args: string[]): CommandResult
   const method = opts.method ?? (opts.data !== undefined ? 'POST' : 'GET');
   const response = serveHttp(ctx, conn, { method, scheme, host: headers.host, path: url.pathname + url.search, headers, clientIp: conn.clientIp, bodySize: bodySize(ctx, pod, opts) });
   if (response.status === 0) return fail('curl: (52) Empty reply from server\n', 52);
+  if (maxMs > 0 && (response.answerAfterMs ?? 0) > maxMs) return fail(`curl: (28) Operation timed out after ${maxMs} milliseconds with 0 bytes received\n`, 28);
   if (!opts.include) return ok(response.body);
   const head = [`HTTP/1.1 ${response.status} ${statusText(response.status)}`, ...response.headers.map(([k, v]) => `${k}: ${v}`)];
   return ok(`${head.join('\r\n')}\r\n\r\n${response.body}`);
@@ -166,16 +176,20 @@ interface DigOptions {
   name: string;
   type: string;
   server: string | undefined;
+  /** Queries sent to a server before giving up on it: +tries=N, or +retry=N as N + 1; dig's default is 3. */
+  tries: number;
 }
 
 function parseDig(args: string[]): DigOptions | string {
-  const opts: DigOptions = { search: false, short: false, name: '', type: 'A', server: undefined };
+  const opts: DigOptions = { search: false, short: false, name: '', type: 'A', server: undefined, tries: 3 };
   const types = ['A', 'AAAA', 'SRV', 'CNAME', 'PTR', 'TXT', 'MX', 'NS', 'SOA', 'ANY'];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     if (arg === '+search') opts.search = true;
     else if (arg === '+nosearch') opts.search = false;
     else if (arg === '+short') opts.short = true;
+    else if (/^\+tries=\d+$/.test(arg)) opts.tries = Math.max(1, Number(arg.slice('+tries='.length)));
+    else if (/^\+retry=\d+$/.test(arg)) opts.tries = Number(arg.slice('+retry='.length)) + 1;
     else if (arg.startsWith('+')) continue;
     else if (arg === '-x') {
       const ip = args[++i];
@@ -219,15 +233,20 @@ function dig(ctx: DataplaneContext, pod: SimPod, args: string[]): CommandResult 
   let last: { name: string; server: string; answer: DnsAnswer } | undefined;
   for (const name of candidateNames(opts.name, conf, opts.search)) {
     let reached = false;
-    for (const server of servers) {
-      const reply = query(ctx, pod, server, { name, type: opts.type, pod });
-      if (!reply.reached) continue;
-      reached = true;
-      last = { name, server, answer: reply.answer };
-      break;
+    servers: for (const server of servers) {
+      // A lost query is sent again, up to `tries` times (bind9 bin/dig/dig.rst: +tries, default 3).
+      for (let attempt = 0; attempt < opts.tries; attempt++) {
+        const reply = query(ctx, pod, server, { name, type: opts.type, pod });
+        if (!reply.reached) continue;
+        reached = true;
+        last = { name, server, answer: reply.answer };
+        break servers;
+      }
     }
     if (!reached) return fail('', 9, ';; connection timed out; no servers could be reached\n');
-    if (last?.answer.rcode === 'NOERROR') break;
+    // dig walks the search list on NXDOMAIN only; any other answer (SERVFAIL too) ends the lookup
+    // (bind9 bin/dig/dighost.c: next_origin is called for dns_rcode_nxdomain alone).
+    if (last?.answer.rcode !== 'NXDOMAIN') break;
   }
   if (!last) return fail('', 9, ';; connection timed out; no servers could be reached\n');
   if (opts.short) return ok(last.answer.records.map((r) => `${r.data}\n`).join(''));
@@ -367,6 +386,8 @@ export function runCommand(ctx: DataplaneContext, pod: SimPod, argv: string[]): 
       return head(ctx, pod, args);
     case 'printf':
       return printf(args);
+    case 'cilium-dbg':
+      return ciliumDbg(ctx, pod, args);
     default:
       return fail(`sh: ${program ?? ''}: not found\n`, 127);
   }

@@ -4,6 +4,7 @@
 import { compilePolicies, type PolicyEngine } from '../../../harness/netpol/index.ts';
 import { detectCni, kubeProxyMode, type CniTraits, type SimProxyMode } from '../cluster/cni.ts';
 import type { SimFault } from '../faults/types.ts';
+import { ipBlocksWithoutClusterAddresses } from './ipblock-scope.ts';
 import type { ClusterSnapshot, SimNode, SimPod } from './state.ts';
 
 export class DataplaneMemory {
@@ -37,8 +38,11 @@ export interface DataplaneContext {
 
 export function buildContext(raw: ClusterSnapshot, faults: SimFault[], memory: DataplaneMemory): DataplaneContext {
   const state = faults.reduce((s, f) => (f.transformState ? f.transformState(s) : s), raw);
-  const configured = kubeProxyMode(state.configMaps, state.daemonSets);
+  const kubeProxyPods = state.pods.filter((p) => p.namespace === 'kube-system' && p.labels['k8s-app'] === 'kube-proxy');
+  const configured = kubeProxyMode(state.configMaps, state.daemonSets, kubeProxyPods.map((p) => p.containers.flatMap((c) => c.args)));
   const proxyMode = configured && faults.reduce((m, f) => (f.proxyMode ? f.proxyMode(m) : m), configured);
+  const cni = detectCni(state.daemonSets, state.configMaps);
+  const policies = cni && !cni.ipBlockMatchesClusterAddresses ? ipBlocksWithoutClusterAddresses(state) : state.policies;
   const engine = compilePolicies(
     {
       namespaces: state.namespaces,
@@ -53,9 +57,9 @@ export function buildContext(raw: ClusterSnapshot, faults: SimFault[], memory: D
           containerPorts: p.containers.flatMap((c) => c.ports.map((port) => ({ ...(port.name ? { name: port.name } : {}), containerPort: port.containerPort, protocol: port.protocol }))),
         })),
     },
-    state.policies,
+    policies,
   );
-  return { state, faults, cni: detectCni(state.daemonSets, state.configMaps), proxyMode, engine, memory };
+  return { state, faults, cni, proxyMode, engine, memory };
 }
 
 export function nodeByName(state: ClusterSnapshot, name: string | undefined): SimNode | undefined {

@@ -8,7 +8,7 @@ import { podKeyOf, serviceKey, type Protocol, type SimContainer, type SimEndpoin
 
 export type Outcome = 'connected' | 'refused' | 'timeout';
 
-export type Application = 'netexec' | 'serve-hostname' | 'ingress-nginx' | 'coredns' | 'kube-proxy-metrics' | 'other';
+export type Application = 'netexec' | 'porter' | 'serve-hostname' | 'ingress-nginx' | 'coredns' | 'kube-proxy-metrics' | 'other';
 
 export interface Listener {
   port: number;
@@ -40,9 +40,23 @@ function flagValue(args: string[], flag: string): string | undefined {
   return undefined;
 }
 
-/** What a container listens on. agnhost netexec: HTTP --http-port (8080), UDP --udp-port (8081), SCTP only with --sctp-port. */
+/** agnhost porter (2.56) serves HTTP on the port of every SERVE_PORT_<n> (its TLS and SCTP variables are not modelled). */
+export const PORTER_PORT_ENV = 'SERVE_PORT_';
+
+function porterListeners(container: SimContainer): Listener[] {
+  return Object.keys(container.env).flatMap((name) => {
+    const port = name.startsWith(PORTER_PORT_ENV) ? Number(name.slice(PORTER_PORT_ENV.length)) : NaN;
+    return Number.isInteger(port) && port > 0 ? [{ port, protocol: 'TCP' as const, application: 'porter' as const }] : [];
+  });
+}
+
+/**
+ * What a container listens on. agnhost netexec: HTTP --http-port (8080), UDP --udp-port (8081),
+ * SCTP only with --sctp-port; agnhost porter: its SERVE_PORT_<n> variables.
+ */
 export function containerListeners(container: SimContainer, pod: SimPod): Listener[] {
   const args = container.args;
+  if (args.includes('porter')) return porterListeners(container);
   if (args.includes('netexec')) {
     const http = Number(flagValue(args, '--http-port') ?? 8080);
     const udp = Number(flagValue(args, '--udp-port') ?? 8081);
@@ -88,10 +102,10 @@ function nodeListener(ctx: DataplaneContext, node: string | undefined, port: num
   return undefined;
 }
 
-function noListener(protocol: Protocol): Outcome {
-  // TCP and SCTP answer RST/ABORT; a UDP datagram to a closed port gets no reply agnhost reads.
-  return protocol === 'UDP' ? 'timeout' : 'refused';
-}
+// A closed port answers TCP with RST, SCTP with ABORT and UDP with ICMP port unreachable, all of
+// which agnhost reads as refused. (The kernel rate-limits those ICMP errors per peer, so part of a
+// burst of UDP probes times out; the model does not.)
+const NO_LISTENER: Outcome = 'refused';
 
 function applyFaults(ctx: DataplaneContext, attempt: ConnectionAttempt, verdict: ConnectionVerdict): ConnectionVerdict {
   return ctx.faults.reduce((v, f) => (f.connection ? f.connection(attempt, v) : v), verdict);
@@ -129,6 +143,8 @@ interface Hop {
   port: number;
   protocol: Protocol;
   listener: Listener | undefined;
+  /** The Service the hop was translated from (ClusterIP or NodePort). */
+  service?: SimService;
 }
 
 /** The last hop of every connection: policy, reachability faults, listener. */
@@ -144,6 +160,7 @@ function deliver(ctx: DataplaneContext, hop: Hop): ConnectionResult {
     port: hop.port,
     protocol: hop.protocol,
     crossNode: hop.src.node !== undefined && hop.dstNode !== undefined && hop.src.node !== hop.dstNode,
+    ...(hop.service ? { service: hop.service } : {}),
   };
   let verdict: ConnectionVerdict;
   const srcOnWire = endpointOf(hop.src.pod, hop.src.ip);
@@ -153,7 +170,7 @@ function deliver(ctx: DataplaneContext, hop: Hop): ConnectionResult {
   } else if (policyEnforced(ctx, attempt) && !ctx.engine.allowed(srcOnWire, dst, { port: hop.port, protocol: hop.protocol })) {
     verdict = { outcome: 'timeout', clientIp: hop.src.ip, reason: 'dropped by NetworkPolicy' };
   } else if (!hop.listener) {
-    verdict = { outcome: noListener(hop.protocol), clientIp: hop.src.ip, reason: 'nothing listens on that port' };
+    verdict = { outcome: NO_LISTENER, clientIp: hop.src.ip, reason: 'nothing listens on that port' };
   } else {
     verdict = { outcome: 'connected', clientIp: hop.src.ip, reason: 'connected' };
   }
@@ -191,7 +208,7 @@ export function chooseEndpoint(ctx: DataplaneContext, svc: SimService, port: Sim
   }
   chosen ??= candidates[ctx.memory.nextIndex(key, candidates.length)]!;
   if (svc.sessionAffinity === 'ClientIP') ctx.memory.clientAffinity.set(`${key}|${clientIp}`, chosen.ip);
-  return ctx.faults.reduce((e, f) => (f.selectEndpoint ? f.selectEndpoint(svc, candidates, e) : e), chosen);
+  return ctx.faults.reduce((e, f) => (f.selectEndpoint ? f.selectEndpoint(svc, candidates, e, port) : e), chosen);
 }
 
 export function readyEndpoints(ctx: DataplaneContext, svc: SimService, port: SimServicePort): SimEndpoint[] {
@@ -204,11 +221,14 @@ function podForEndpoint(ctx: DataplaneContext, endpoint: SimEndpoint): SimPod | 
   return ctx.state.pods.find((p) => p.ip === endpoint.ip && !p.hostNetwork);
 }
 
-function toEndpoint(ctx: DataplaneContext, src: Source, endpoint: SimEndpoint, port: number, protocol: Protocol): ConnectionResult {
+function endpointNode(ctx: DataplaneContext, endpoint: SimEndpoint): string | undefined {
+  return podForEndpoint(ctx, endpoint)?.node ?? endpoint.node;
+}
+
+function toEndpoint(ctx: DataplaneContext, src: Source, svc: SimService, endpoint: SimEndpoint, port: number, protocol: Protocol): ConnectionResult {
   const pod = podForEndpoint(ctx, endpoint);
-  const dstNode = pod?.node ?? endpoint.node;
   const listener = pod ? podListener(pod, port, protocol) : undefined;
-  return deliver(ctx, { src, dstPod: pod, dstIp: endpoint.ip, dstNode, port, protocol, listener });
+  return deliver(ctx, { src, dstPod: pod, dstIp: endpoint.ip, dstNode: endpointNode(ctx, endpoint), port, protocol, listener, service: svc });
 }
 
 function viaClusterIp(ctx: DataplaneContext, src: SimPod, svc: SimService, port: number, protocol: Protocol): ConnectionResult {
@@ -222,7 +242,7 @@ function viaClusterIp(ctx: DataplaneContext, src: SimPod, svc: SimService, port:
   const hairpin = podForEndpoint(ctx, endpoint) === src && !src.hostNetwork;
   // Hairpin traffic (a pod reaching itself through its Service) is masqueraded to its node.
   const wireIp = hairpin ? (nodeByName(ctx.state, src.node)?.ip ?? srcIp) : srcIp;
-  return toEndpoint(ctx, { pod: src, ip: wireIp, node: src.node }, endpoint, endpointPort(endpoint, servicePort)!, protocol);
+  return toEndpoint(ctx, { pod: src, ip: wireIp, node: src.node }, svc, endpoint, endpointPort(endpoint, servicePort)!, protocol);
 }
 
 function viaNodePort(ctx: DataplaneContext, src: Source, nodeName: string, nodeIp: string, svc: SimService, servicePort: SimServicePort): ConnectionResult {
@@ -231,16 +251,19 @@ function viaNodePort(ctx: DataplaneContext, src: Source, nodeName: string, nodeI
   // First hop: the source's egress to the node address.
   const toNode = deliver(ctx, { src, dstPod: undefined, dstIp: nodeIp, dstNode: nodeName, port: servicePort.nodePort!, protocol, listener: { port: servicePort.nodePort!, protocol, application: 'other' } });
   if (toNode.outcome !== 'connected') return toNode;
-  let candidates = readyEndpoints(ctx, svc, servicePort);
-  if (svc.externalTrafficPolicy === 'Local') {
-    candidates = candidates.filter((e) => (podForEndpoint(ctx, e)?.node ?? e.node) === nodeName);
-    if (candidates.length === 0) return failed('timeout', `externalTrafficPolicy Local and no endpoint of ${serviceKey(svc)} on ${nodeName}: dropped`, srcIp);
+  // kube-proxy rejects for a Service without ready endpoints whatever its policy, and drops
+  // externalTrafficPolicy Local traffic on a node that runs none of them.
+  const ready = readyEndpoints(ctx, svc, servicePort);
+  if (ready.length === 0) return failed('refused', `Service ${serviceKey(svc)} has no ready endpoints (rejected)`, srcIp);
+  const allowed = svc.externalTrafficPolicy === 'Local' ? ready.filter((e) => endpointNode(ctx, e) === nodeName) : ready;
+  const candidates = ctx.faults.reduce((c, f) => (f.nodePortEndpoints ? f.nodePortEndpoints(svc, nodeName, c, ready) : c), allowed);
+  if (candidates.length === 0) {
+    return failed('timeout', `externalTrafficPolicy ${svc.externalTrafficPolicy}: node ${nodeName} has no endpoint of ${serviceKey(svc)} to forward to (dropped)`, srcIp);
   }
-  if (candidates.length === 0) return failed('refused', `Service ${serviceKey(svc)} has no ready endpoints (rejected)`, srcIp);
   const endpoint = chooseEndpoint(ctx, svc, servicePort, candidates, srcIp);
   // Cluster policy masquerades to the receiving node; Local keeps the client address.
   const wireIp = svc.externalTrafficPolicy === 'Local' ? srcIp : nodeIp;
-  return toEndpoint(ctx, { pod: src.pod, ip: wireIp, node: nodeName }, endpoint, endpointPort(endpoint, servicePort)!, protocol);
+  return toEndpoint(ctx, { pod: src.pod, ip: wireIp, node: nodeName }, svc, endpoint, endpointPort(endpoint, servicePort)!, protocol);
 }
 
 function toNodeAddress(ctx: DataplaneContext, src: Source, nodeName: string, nodeIp: string, port: number, protocol: Protocol): ConnectionResult {
@@ -270,7 +293,7 @@ export function connect(ctx: DataplaneContext, src: SimPod, ip: string, port: nu
   const srcIp = sourceIp(ctx, src);
   if (ip === '127.0.0.1' || ip === 'localhost') {
     const local = src.hostNetwork ? nodeListener(ctx, src.node, port, protocol, true) : { pod: src, listener: podListener(src, port, protocol) };
-    if (!local?.listener) return failed(noListener(protocol), 'nothing listens on that port', '127.0.0.1');
+    if (!local?.listener) return failed(NO_LISTENER, 'nothing listens on that port', '127.0.0.1');
     const result: ConnectionResult = { outcome: 'connected', reason: 'connected', clientIp: '127.0.0.1', clientPort: ctx.memory.ephemeralPort(), listener: local.listener };
     if (local.pod) result.pod = local.pod;
     if (src.node) result.node = src.node;

@@ -8,6 +8,10 @@ export interface Resolution {
   ip?: string;
   /** Set when no server answered (the resolver timed out). */
   timedOut?: boolean;
+  /** The nameserver a failed lookup names (Go: "lookup <host> on <server>:53: …"). */
+  server?: string;
+  /** The answer to the last name tried, when a server answered without an address. */
+  rcode?: 'NOERROR' | 'NXDOMAIN' | 'SERVFAIL';
 }
 
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
@@ -15,16 +19,26 @@ const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 export function resolveHost(ctx: DataplaneContext, pod: SimPod, host: string): Resolution {
   if (IPV4.test(host) || host === 'localhost') return { ip: host === 'localhost' ? '127.0.0.1' : host };
   const conf = resolvConf(ctx, pod);
-  let reached = false;
+  let last: Pick<Resolution, 'server' | 'rcode'> | undefined;
   for (const name of candidateNames(host, conf, true)) {
     for (const server of conf.nameservers) {
       const reply = query(ctx, pod, server, { name, type: 'A', pod });
       if (!reply.reached) continue;
-      reached = true;
+      last = { server, rcode: reply.answer.rcode };
       const a = reply.answer.records.find((r) => r.type === 'A');
       if (a) return { ip: a.data };
       break;
     }
   }
-  return reached ? {} : { timedOut: true };
+  return last ?? { timedOut: true, server: conf.nameservers[0] ?? '127.0.0.1' };
+}
+
+/**
+ * The error text of a failed lookup as Go's resolver words it (agnhost connect, netexec /dial),
+ * naming the last name's answer: NXDOMAIN (recorded from agnhost 2.56), SERVFAIL or no answer.
+ */
+export function lookupError(host: string, resolution: Resolution, localIp: string, localPort: number): string {
+  const server = `${resolution.server}:53`;
+  if (resolution.timedOut) return `lookup ${host} on ${server}: read udp ${localIp}:${localPort}->${server}: i/o timeout`;
+  return `lookup ${host} on ${server}: ${resolution.rcode === 'SERVFAIL' ? 'server misbehaving' : 'no such host'}`;
 }

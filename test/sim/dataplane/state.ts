@@ -16,6 +16,8 @@ export interface SimContainer {
   name: string;
   image: string;
   args: string[];
+  /** Environment variables with a literal value (valueFrom is not modelled). */
+  env: Record<string, string>;
   ports: SimContainerPort[];
 }
 
@@ -104,7 +106,7 @@ export function podKeyOf(p: { namespace: string; name: string }): string {
   return `${p.namespace}/${p.name}`;
 }
 
-function toPod(o: KubeObject): SimPod {
+export function toPod(o: KubeObject): SimPod {
   const spec = obj(o.spec);
   const status = obj(o.status);
   const conditions = arr(status.conditions).map(obj);
@@ -122,6 +124,7 @@ function toPod(o: KubeObject): SimPod {
       name: String(c.name ?? ''),
       image: String(c.image ?? ''),
       args: [...arr(c.command), ...arr(c.args)].map(String),
+      env: Object.fromEntries(arr(c.env).map(obj).flatMap((e) => (typeof e.name === 'string' && typeof e.value === 'string' ? [[e.name, e.value]] : []))),
       ports: arr(c.ports).map(obj).map((p) => {
         const port: SimContainerPort = { containerPort: Number(p.containerPort), protocol: protocolOf(p.protocol) };
         if (str(p.name)) port.name = String(p.name);

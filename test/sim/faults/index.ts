@@ -3,19 +3,31 @@
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
 import { affinityIgnored } from './affinity-ignored.ts';
+import { affinityUdpIgnored } from './affinity-udp-ignored.ts';
 import { dnsHeadlessEmpty } from './dns-headless-empty.ts';
 import { dnsNoSearchPath } from './dns-no-search-path.ts';
 import { dnsNoSrv } from './dns-no-srv.ts';
+import { firstTryDrops } from './first-try-drops.ts';
+import { endpointsIncludeUnready } from './endpoints-include-unready.ts';
 import { ingressIgnoreHost } from './ingress-ignore-host.ts';
 import { ingressPrefixAsExact } from './ingress-prefix-as-exact.ts';
+import { kernelNoSctp } from './kernel-no-sctp.ts';
 import { noCrossNode } from './no-cross-node.ts';
+import { nodePortLocalForwards } from './nodeport-local-forwards.ts';
+import { nodePortNoRemoteForwarding } from './nodeport-no-remote-forwarding.ts';
+import { policyEndPortExclusive } from './policy-endport-exclusive.ts';
+import { policyEndPortFirstPortOnly } from './policy-endport-first-port-only.ts';
 import { policyIgnoreEgress } from './policy-ignore-egress.ts';
 import { policyIgnoreExcept } from './policy-ignore-except.ts';
 import { policyIgnoreNamedPorts } from './policy-ignore-named-ports.ts';
+import { policyNamedPortFirstPod } from './policy-named-port-first-pod.ts';
 import { policyPeersOrInsteadOfAnd } from './policy-peers-or-instead-of-and.ts';
+import { policyProgrammingDelay } from './policy-programming-delay.ts';
 import { policyUdpUnenforced } from './policy-udp-unenforced.ts';
+import { policyUnenforced } from './policy-unenforced.ts';
 import { proxyModeIptablesOnly } from './proxy-mode-iptables-only.ts';
 import { serviceSingleEndpoint } from './service-single-endpoint.ts';
+import { serviceUdpNotForwarded } from './service-udp-not-forwarded.ts';
 import { snatCrossNode } from './snat-cross-node.ts';
 import type { SimFault } from './types.ts';
 
@@ -28,7 +40,11 @@ export const FAULT_CATALOGUE: readonly SimFault[] = [
   policyPeersOrInsteadOfAnd,
   policyIgnoreExcept,
   policyIgnoreNamedPorts,
+  policyNamedPortFirstPod,
+  policyEndPortFirstPortOnly,
+  policyEndPortExclusive,
   policyUdpUnenforced,
+  policyUnenforced,
   dnsNoSearchPath,
   dnsHeadlessEmpty,
   dnsNoSrv,
@@ -37,6 +53,14 @@ export const FAULT_CATALOGUE: readonly SimFault[] = [
   proxyModeIptablesOnly,
   serviceSingleEndpoint,
   affinityIgnored,
+  affinityUdpIgnored,
+  serviceUdpNotForwarded,
+  endpointsIncludeUnready,
+  nodePortLocalForwards,
+  nodePortNoRemoteForwarding,
+  kernelNoSctp,
+  policyProgrammingDelay,
+  firstTryDrops,
 ];
 
 /** Faults the fake kind executable acts on at create time (not dataplane faults). */

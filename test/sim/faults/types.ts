@@ -3,7 +3,7 @@
 // sees the probe and the cluster state and returns what the (broken) cluster would do instead.
 import type { NetworkPolicy } from '../../../harness/netpol/types.ts';
 import type { SimProxyMode } from '../cluster/cni.ts';
-import type { ClusterSnapshot, Protocol, SimEndpoint, SimPod, SimService } from '../dataplane/state.ts';
+import type { ClusterSnapshot, Protocol, SimEndpoint, SimPod, SimService, SimServicePort } from '../dataplane/state.ts';
 
 /** One hop of a connection after Service translation: a source reaching a pod (or node) address. */
 export interface ConnectionAttempt {
@@ -19,6 +19,8 @@ export interface ConnectionAttempt {
   port: number;
   protocol: Protocol;
   crossNode: boolean;
+  /** The Service whose ClusterIP or NodePort the hop was translated from, if any. */
+  service?: SimService;
 }
 
 export interface ConnectionVerdict {
@@ -80,8 +82,13 @@ export interface SimFault {
   policyApplies?(attempt: ConnectionAttempt): boolean;
   /** Changes a connection's outcome or the client IP its destination observes. */
   connection?(attempt: ConnectionAttempt, verdict: ConnectionVerdict): ConnectionVerdict;
-  /** Changes which ready endpoint a Service connection goes to. */
-  selectEndpoint?(service: SimService, candidates: SimEndpoint[], chosen: SimEndpoint): SimEndpoint;
+  /** Changes which ready endpoint a connection to a Service port goes to. */
+  selectEndpoint?(service: SimService, candidates: SimEndpoint[], chosen: SimEndpoint, port: SimServicePort): SimEndpoint;
+  /**
+   * Changes which endpoints a NodePort on `node` forwards to: `allowed` is what the Service's
+   * externalTrafficPolicy permits there, `ready` every ready endpoint. None left: dropped.
+   */
+  nodePortEndpoints?(service: SimService, node: string, allowed: SimEndpoint[], ready: SimEndpoint[]): SimEndpoint[];
   /** Changes a pod's resolver configuration (/etc/resolv.conf). */
   resolvConf?(pod: SimPod, conf: ResolvConf): ResolvConf;
   /** Changes CoreDNS's answer to one fully qualified question. */
@@ -90,6 +97,10 @@ export interface SimFault {
   httpResponse?(request: HttpRequest, response: HttpResponse): HttpResponse;
   /** Changes the mode kube-proxy actually runs in. */
   proxyMode?(configured: SimProxyMode): SimProxyMode;
+  /** The nodes' kernel has no SCTP: SCTP sockets cannot even be created. */
+  kernelWithoutSctp?: true;
+  /** How many outcomes this fault has changed so far in this cluster process (reported in the sim's stats). */
+  effects?(): number;
 }
 
 /** Applies a per-policy rewrite to every policy of a state. */

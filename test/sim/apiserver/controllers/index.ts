@@ -25,7 +25,7 @@ export function startControllers(opts: ControllerOptions): { stop(): void } {
     pods.reconcile();
     reconcileDeployments(store);
     reconcileDaemonSets(store);
-    reconcileJobs(store);
+    reconcileJobs(store, wakeAt);
     reconcileEndpointSlices(store);
   };
   const schedule = (): void => {

@@ -16,6 +16,7 @@ interface ContainerStatus {
   started: boolean;
   restartCount: number;
   state: Record<string, Record<string, unknown>>;
+  lastState?: Record<string, Record<string, unknown>>;
 }
 
 interface PodStatus {
@@ -135,8 +136,8 @@ export class PodController {
 
     const waiting = (reason: string, message?: string): ContainerStatus[] =>
       containers.map((c) => ({ name: c.name, image: c.image ?? '', imageID: '', ready: false, started: false, restartCount: 0, state: { waiting: { reason, ...(message ? { message } : {}) } } }));
-    const setReady = (value: boolean, reason?: string): void => {
-      const r = value ? {} : { reason: reason ?? 'ContainersNotReady', message: `containers with unready status: [${containers.map((c) => c.name).join(' ')}]` };
+    const setReady = (value: boolean, reason?: string, unready = containers.map((c) => c.name)): void => {
+      const r = value ? {} : { reason: reason ?? 'ContainersNotReady', message: `containers with unready status: [${unready.join(' ')}]` };
       status.conditions = setCondition(status.conditions, { type: 'Ready', status: value ? 'True' : 'False', ...r, lastProbeTime: null });
       status.conditions = setCondition(status.conditions, { type: 'ContainersReady', status: value ? 'True' : 'False', ...r, lastProbeTime: null });
     };
@@ -194,21 +195,31 @@ export class PodController {
     status.podIP = ip;
     status.podIPs = [{ ip }];
     if (startup.state === 'crash') {
-      status.containerStatuses = containers.map((c) => ({
-        name: c.name, image: c.image ?? '', imageID: '', containerID: containerID(pod, c.name), ready: false, started: false, restartCount: 1,
-        state: { waiting: { reason: 'CrashLoopBackOff', message: startup.message ?? `back-off 10s restarting failed container=${c.name} pod=${pod.metadata.name}` } },
-      }));
+      const crashing = containers.filter((c) => startup.containers?.includes(c.name) ?? true);
+      const since = timestamp();
+      status.containerStatuses = containers.map((c): ContainerStatus =>
+        crashing.includes(c)
+          ? {
+              name: c.name, image: c.image ?? '', imageID: '', containerID: containerID(pod, c.name), ready: false, started: false, restartCount: 1,
+              state: { waiting: { reason: 'CrashLoopBackOff', message: startup.message ?? `back-off 10s restarting failed container=${c.name} pod=${pod.metadata.name}` } },
+              // containerd's CRI names a non-zero exit "Error" (pkg/cri/server/helpers.go, errorExitReason).
+              lastState: { terminated: { exitCode: 1, reason: 'Error', startedAt: since, finishedAt: since, containerID: containerID(pod, c.name) } },
+            }
+          : { name: c.name, image: c.image ?? '', imageID: '', containerID: containerID(pod, c.name), ready: true, started: true, restartCount: 0, state: { running: { startedAt: since } } },
+      );
       setReady(false);
       store.put({ ...pod, status });
-      if (previousReason !== 'CrashLoopBackOff') recordEvent(store, pod, 'Warning', 'BackOff', `Back-off restarting failed container ${containers[0]?.name ?? ''} in pod ${pod.metadata.name}`, 'kubelet');
+      const crashedBefore = (pod['status'] as PodStatus | undefined)?.containerStatuses?.some((s) => s.state['waiting']?.['reason'] === 'CrashLoopBackOff');
+      if (!crashedBefore) recordEvent(store, pod, 'Warning', 'BackOff', `Back-off restarting failed container ${crashing[0]?.name ?? ''} in pod ${pod.metadata.name}`, 'kubelet');
       return;
     }
     const startedAt = timestamp();
+    const unready = startup.state === 'running' ? (startup.unready ?? []) : [];
     status.containerStatuses = containers.map((c) => ({
-      name: c.name, image: c.image ?? '', imageID: '', containerID: containerID(pod, c.name), ready: true, started: true, restartCount: 0,
+      name: c.name, image: c.image ?? '', imageID: '', containerID: containerID(pod, c.name), ready: !unready.includes(c.name), started: true, restartCount: 0,
       state: { running: { startedAt } },
     }));
-    setReady(true);
+    setReady(unready.length === 0, undefined, unready);
     store.put({ ...pod, status });
     for (const c of containers) {
       recordEvent(store, pod, 'Normal', 'Created', `Created container: ${c.name}`, 'kubelet');

@@ -100,19 +100,27 @@ export function matchesNodeSelection(spec: PodSpec, node: KubeObject): boolean {
   return terms === undefined || terms.some((t) => termMatches(t, node));
 }
 
-/** Why the pod cannot go to this node, in the scheduler's words; undefined when it fits. */
+/**
+ * Why the pod cannot go to this node, in the scheduler's words; undefined when it fits. Taints are
+ * checked before node affinity, as the scheduler's filters run, so a node failing both names its taint.
+ */
 export function unfitReason(spec: PodSpec, node: KubeObject, extraTolerations: Toleration[] = []): string | undefined {
-  if (!matchesNodeSelection(spec, node)) return "node(s) didn't match Pod's node affinity/selector";
   const tolerations = [...(spec.tolerations ?? []), ...extraTolerations];
-  const untolerated = effectiveTaints(node).find((t) => (t.effect === 'NoSchedule' || t.effect === 'NoExecute') && !tolerates(tolerations, t));
-  if (untolerated) return `node(s) had untolerated taint {${untolerated.key}: ${untolerated.value ?? ''}}`;
+  const untolerated = effectiveTaints(node).some((t) => (t.effect === 'NoSchedule' || t.effect === 'NoExecute') && !tolerates(tolerations, t));
+  if (untolerated) return 'node(s) had untolerated taint(s)';
+  if (!matchesNodeSelection(spec, node)) return "node(s) didn't match Pod's node affinity/selector";
   return undefined;
 }
 
-/** "0/3 nodes are available: 1 node(s) had untolerated taint {...}, 2 node(s) didn't match ...". */
+/**
+ * "0/3 nodes are available: 1 node(s) didn't match ..., 2 node(s) had untolerated taint(s). no new
+ * claims to deallocate, preemption: ...", as kube-scheduler 1.34 words it; with no nodes at all it
+ * says only that.
+ */
 export function unschedulableMessage(reasons: string[], nodeCount: number): string {
+  if (nodeCount === 0) return 'no nodes available to schedule pods';
   const counts = new Map<string, number>();
   for (const r of reasons) counts.set(r, (counts.get(r) ?? 0) + 1);
   const parts = [...counts].sort(([a], [b]) => a.localeCompare(b)).map(([r, n]) => `${n} ${r}`);
-  return `0/${nodeCount} nodes are available${parts.length ? `: ${parts.join(', ')}` : ''}. preemption: 0/${nodeCount} nodes are available: ${nodeCount} Preemption is not helpful for scheduling.`;
+  return `0/${nodeCount} nodes are available${parts.length ? `: ${parts.join(', ')}` : ''}. no new claims to deallocate, preemption: 0/${nodeCount} nodes are available: ${nodeCount} Preemption is not helpful for scheduling.`;
 }

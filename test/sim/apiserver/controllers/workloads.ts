@@ -1,6 +1,7 @@
 // Deployment, DaemonSet and Job controllers, simplified: Deployments own their pods directly (no
 // ReplicaSets) and replace a changed template at once; DaemonSets run one pod per eligible node;
-// a Job runs one pod to completion.
+// a Job runs one pod to completion and, with ttlSecondsAfterFinished, is deleted (with its pods)
+// that long after it finished, as the TTL-after-finished controller does.
 import { recordEvent, timestamp } from '../events.ts';
 import type { KubeObject, ObjectStore } from '../types.ts';
 import { unfitReason, type PodSpec, type Toleration } from './scheduling.ts';
@@ -10,6 +11,7 @@ interface WorkloadSpec {
   replicas?: number;
   completions?: number;
   backoffLimit?: number;
+  ttlSecondsAfterFinished?: number;
   template?: { metadata?: Record<string, unknown>; spec?: PodSpec };
   strategy?: { rollingUpdate?: { maxUnavailable?: number | string } };
 }
@@ -146,7 +148,22 @@ export function reconcileDaemonSets(store: ObjectStore): void {
   }
 }
 
-export function reconcileJobs(store: ObjectStore): void {
+/** When a finished Job's TTL runs out (ms since the epoch); undefined without a TTL or before it finished. */
+function ttlExpiry(job: KubeObject, conditions: Condition[] | undefined, completionTime: string | undefined): number | undefined {
+  const ttl = spec(job).ttlSecondsAfterFinished;
+  if (ttl === undefined) return undefined;
+  const failedAt = conditions?.find((c) => c.type === 'Failed' && c.status === 'True')?.lastTransitionTime;
+  const finishedAt = completionTime ?? failedAt;
+  return finishedAt === undefined ? undefined : Date.parse(finishedAt) + ttl * 1000;
+}
+
+/** Deletes the Job and, as garbage collection of a background deletion does, the pods it owns. */
+function deleteFinishedJob(store: ObjectStore, job: KubeObject): void {
+  for (const pod of ownedPods(store, job)) store.delete('v1', 'Pod', pod.metadata.namespace, pod.metadata.name);
+  store.delete('batch/v1', 'Job', job.metadata.namespace, job.metadata.name);
+}
+
+export function reconcileJobs(store: ObjectStore, wakeAt: (at: number) => void): void {
   for (const job of store.list('batch/v1', 'Job')) {
     const s = spec(job);
     const status = (job['status'] as { conditions?: Condition[]; startTime?: string; completionTime?: string } | undefined) ?? {};
@@ -176,6 +193,13 @@ export function reconcileJobs(store: ObjectStore): void {
         active.push(pod);
       }
     }
+    const expiry = ttlExpiry(job, conditions, completionTime);
+    // A Job is first written as finished, then deleted on a later pass, as two controllers do it.
+    if (done && expiry !== undefined && expiry <= Date.now()) {
+      deleteFinishedJob(store, job);
+      continue;
+    }
+    if (expiry !== undefined) wakeAt(expiry);
     writeStatus(store, job, {
       startTime: status.startTime ?? timestamp(),
       active: active.length,

@@ -1,0 +1,17 @@
+// The one-line verdict of a run, shared by matrix.md and matrix.html.
+import { matrixHasFailures, type Matrix } from './matrix.ts';
+
+export function runVerdict(matrix: Matrix): { passed: boolean; summary: string } {
+  const total = { fail: 0, error: 0, flaky: 0 };
+  for (const counts of Object.values(matrix.summary)) {
+    total.fail += counts.fail;
+    total.error += counts.error;
+    total.flaky += counts.flaky;
+  }
+  const broken = matrix.cells.filter((c) => c.error !== undefined).length;
+  if (!matrixHasFailures(matrix)) return { passed: true, summary: total.flaky > 0 ? `${total.flaky} flaky` : '' };
+  const parts = [`${total.fail} failed`, `${total.error} errored`];
+  if (broken > 0) parts.push(`${broken} ${broken === 1 ? 'cell' : 'cells'} could not run`);
+  if (total.flaky > 0) parts.push(`${total.flaky} flaky`);
+  return { passed: false, summary: parts.join(', ') };
+}
