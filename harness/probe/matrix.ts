@@ -156,6 +156,8 @@ export interface SettleOptions {
   windowMs?: number;
   /** Minimum time between the starts of two attempts; default 1 s. */
   intervalMs?: number;
+  /** API changes the expected tables follow (policies applied or deleted, labels patched); default 1. */
+  changesMade?: number;
 }
 
 export interface SettleResult {
@@ -229,5 +231,5 @@ export async function settleMatrix(
     mismatches = mismatchedCells(expected, observed);
   }
   const matched = mismatches.length === 0;
-  return { observed, matched, attempts, elapsedMs: Date.now() - started, verdict: judgeTable(matched, histories.values()) };
+  return { observed, matched, attempts, elapsedMs: Date.now() - started, verdict: judgeTable(matched, histories.values(), opts.changesMade) };
 }

@@ -25,7 +25,8 @@ export function renderHtml(matrix: Matrix): string {
   <h1>cnimatrix <span id="run-id"></span></h1>
   <p id="run-info"></p>
   <p id="verdict" class="${passed ? 'passed' : 'failed'}">${escapeHtml(verdict)}</p>
-  <ul id="cell-errors" hidden></ul>
+${matrix.run.ended?.hint === undefined ? '' : `  <p id="ended-hint">What to do: ${escapeHtml(matrix.run.ended.hint)}</p>
+`}  <ul id="cell-errors" hidden></ul>
   <p id="not-run"></p>
   <form id="filters" onsubmit="return false">
     <label>Suite <select id="suite-filter"><option value="">all suites</option></select></label>

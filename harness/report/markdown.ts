@@ -33,6 +33,7 @@ export function renderMarkdown(matrix: Matrix, options: MarkdownOptions = {}): s
     '',
   );
   head.push(verdict(matrix), '');
+  if (matrix.run.ended?.hint !== undefined) head.push(`What to do: ${inline(matrix.run.ended.hint)}`, '');
 
   // A pull-request comment is read from the top: what failed comes first, the full grids last.
   const rest: string[] = [];

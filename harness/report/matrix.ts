@@ -16,6 +16,14 @@ export interface RunInfo {
   cnimatrixVersion: string;
   /** Requested combinations the plan could not run, each with its reason. */
   notRun?: { id: string; reason: string }[];
+  /** Set when the run ended before any cell ran (bad input, an unusable cluster, refused pins). */
+  ended?: RunEnded;
+}
+
+export interface RunEnded {
+  exitCode: number;
+  message: string;
+  hint?: string;
 }
 
 export interface MatrixCell {
@@ -152,6 +160,7 @@ export function mergedRunInfo(results: readonly CellResult[], cnimatrixVersion: 
 
 /** The overall outcome of a matrix: any fail or error (test- or cell-level) is a failure. */
 export function matrixHasFailures(matrix: Matrix): boolean {
+  if (matrix.run.ended !== undefined) return true;
   return matrix.cells.some((c) => c.error !== undefined) || Object.values(matrix.summary).some((c) => c.fail + c.error > 0);
 }
 
@@ -172,6 +181,7 @@ const matrixSchema = z.object({
     host: z.string(),
     cnimatrixVersion: z.string(),
     notRun: z.array(z.object({ id: z.string(), reason: z.string() })).optional(),
+    ended: z.object({ exitCode: z.number().int(), message: z.string(), hint: z.string().optional() }).optional(),
   }),
   cells: z.array(
     z.object({

@@ -2,6 +2,8 @@
 import { matrixHasFailures, type Matrix } from './matrix.ts';
 
 export function runVerdict(matrix: Matrix): { passed: boolean; summary: string } {
+  const { ended } = matrix.run;
+  if (ended !== undefined) return { passed: false, summary: `the run ended before any cell ran (exit ${ended.exitCode}): ${ended.message}` };
   const total = { fail: 0, error: 0, flaky: 0 };
   for (const counts of Object.values(matrix.summary)) {
     total.fail += counts.fail;

@@ -17,8 +17,8 @@ import { buildPlan, defaultCacheDir, refusedCellsError, type Plan, type PlannedC
 import { writeConformanceReport } from '../report/conformance.ts';
 import { readCellJUnit } from '../report/junit-read.ts';
 import { cellJUnitPath, writeCellJUnit } from '../report/junit-write.ts';
-import type { RunInfo } from '../report/matrix.ts';
-import { writeRunReports } from '../report/run-reports.ts';
+import { buildMatrix, type RunInfo } from '../report/matrix.ts';
+import { writeMatrixFiles, writeRunReports } from '../report/run-reports.ts';
 import { cnimatrixVersion } from '../report/version.ts';
 import { runCell } from './cell-runner.ts';
 import type { CellContext, ClusterMode } from './context.ts';
@@ -139,15 +139,28 @@ function exitCodeFor(results: readonly CellResult[], interrupted: boolean): numb
   return ExitCode.ok;
 }
 
-export async function runMatrix(opts: RunOptions): Promise<RunOutcome> {
-  const note = opts.note ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const startedAt = new Date().toISOString();
-  const state = opts.resumeDir ? await readRunState(opts.resumeDir) : undefined;
-  const config = state ? resumedConfig(opts.config, state) : opts.config;
-  const runDir = opts.resumeDir ?? join(config.reportsDir, config.runId);
-  const mode = modeOf(config);
-  const existing = config.kubeconfig ? createKube({ kubeconfigPath: config.kubeconfig, runId: config.runId }) : undefined;
+interface Prepared {
+  plan: Plan;
+  kind: Kind;
+  kindVersion: string;
+  todo: PlannedCell[];
+  parallel: number;
+  kubernetesVersion: string | undefined;
+}
 
+interface PrepareInput {
+  config: Config;
+  opts: RunOptions;
+  state: Awaited<ReturnType<typeof readRunState>> | undefined;
+  runDir: string;
+  mode: ClusterMode;
+  existing: Kube | undefined;
+  startedAt: string;
+  note: (line: string) => void;
+}
+
+/** Everything before the first cell: the plan, kind, the run directory and its state. */
+async function prepare({ config, opts, state, runDir, mode, existing, startedAt, note }: PrepareInput): Promise<Prepared> {
   const plan = await planFor(config, mode, existing, opts, note);
   // Before kind is even asked: a cell whose pins cannot work must not cost a cluster.
   if (plan.refused.length > 0) throw refusedCellsError(plan.refused);
@@ -189,6 +202,45 @@ export async function runMatrix(opts: RunOptions): Promise<RunOutcome> {
   if (!state) await writeRunState(runDir, described, startedAt);
   // Known before any phase, so a cell that fails early still reports the right version.
   const kubernetesVersion = existing ? await unlessUnreachable(config, existing, () => clusterKubernetesVersion(existing)) : plan.nodeImage.match(/:(v\d+\.\d+\.\d+)/)?.[1];
+
+  return { plan, kind, kindVersion, todo, parallel, kubernetesVersion };
+}
+
+/**
+ * A run that ends before any cell still leaves matrix.json, .md and .html saying why, so a
+ * nightly job's report page is never missing or green; the error gains the report's path.
+ * No junit.xml: there is no cell to report, and the exit code says the rest.
+ */
+async function reportedEnd(runDir: string, error: CnimatrixError, run: RunInfo, note: (line: string) => void): Promise<CnimatrixError> {
+  const ended = { exitCode: error.exitCode, message: error.message, ...(error.hint === undefined ? {} : { hint: error.hint }) };
+  try {
+    const { matrixMarkdown } = await writeMatrixFiles(runDir, buildMatrix([], { ...run, ended }));
+    return new CnimatrixError(error.message, { exitCode: error.exitCode, hint: `${error.hint === undefined ? '' : `${error.hint}; `}the report says the same: ${matrixMarkdown}`, cause: error });
+  } catch (writeError) {
+    note(`could not write the report of the run's end in ${runDir}: ${writeError instanceof Error ? writeError.message : String(writeError)}`);
+    return error;
+  }
+}
+
+export async function runMatrix(opts: RunOptions): Promise<RunOutcome> {
+  const note = opts.note ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const startedAt = new Date().toISOString();
+  const state = opts.resumeDir ? await readRunState(opts.resumeDir) : undefined;
+  const config = state ? resumedConfig(opts.config, state) : opts.config;
+  const runDir = opts.resumeDir ?? join(config.reportsDir, config.runId);
+  const mode = modeOf(config);
+  const existing = config.kubeconfig ? createKube({ kubeconfigPath: config.kubeconfig, runId: config.runId }) : undefined;
+
+  // Only a new run may leave a report of ending early: never over an earlier run's.
+  const fresh = !state && !existsSync(join(runDir, RUN_STATE_FILE));
+  let prepared: Prepared;
+  try {
+    prepared = await prepare({ config, opts, state, runDir, mode, existing, startedAt, note });
+  } catch (error) {
+    if (!fresh || !(error instanceof CnimatrixError)) throw error;
+    throw await reportedEnd(runDir, error, { id: config.runId, startedAt, finishedAt: new Date().toISOString(), host: hostname(), cnimatrixVersion: cnimatrixVersion() }, note);
+  }
+  const { plan, kind, kindVersion, todo, parallel, kubernetesVersion } = prepared;
 
   const contexts: CellContext[] = [];
   const interrupts = handleInterrupts({

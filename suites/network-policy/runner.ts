@@ -127,15 +127,22 @@ interface RunState {
   model: LiveModel;
   plan: PlanState;
   flakes: string[];
+  /** Every port a probe step of the scenario probed, by "port/protocol". */
+  probed: Map<string, PortProbe>;
+  /** API changes (objects applied, deleted or patched) made since the last probe step. */
+  changesMade: number;
 }
 
 async function probeStep(run: RunState, probes: PortProbe[], label: string, scenario: Scenario): Promise<void> {
+  for (const probe of probes) run.probed.set(`${probe.port}/${probe.protocol}`, probe);
   const policies = [...run.plan.policies.values()];
   // A pod's traffic to its own IP never leaves it, so the engine (and every CNI) allows it; probing
   // it keeps the tables square and catches a broken loopback.
   const spec = { sources: run.model.sources, targets: run.model.targets, probes, includeSelf: true };
   const allTables = expectedTables(run.plan, probes);
-  const settled = await settleMatrix(run.model.kube, spec, allTables);
+  const changesMade = Math.max(1, run.changesMade);
+  run.changesMade = 0;
+  const settled = await settleMatrix(run.model.kube, spec, allTables, { changesMade });
   const expected = restrictToProbed(allTables, settled.observed);
   if (!settled.matched) {
     throw new Error(
@@ -149,9 +156,10 @@ async function probeStep(run: RunState, probes: PortProbe[], label: string, scen
       ].join('\n'),
     );
   }
-  // Converging once after a change is the CNI programming the policy, not flakiness.
+  // Converging (once per change made) is the CNI programming the policies, not flakiness.
   if (settled.verdict.verdict === 'flaky') {
-    run.flakes.push(`${label}: matched after ${settled.attempts} probe rounds, but cells changed more than once: ${settled.verdict.flapped.join('; ')}`);
+    const made = `the ${changesMade} change${changesMade === 1 ? '' : 's'} made`;
+    run.flakes.push(`${label}: matched after ${settled.attempts} probe rounds, but cells changed more often than ${made}: ${settled.verdict.flapped.join('; ')}`);
   }
 }
 
@@ -187,17 +195,21 @@ async function runStep(run: RunState, step: Step, label: string, scenario: Scena
   const runId = liveCell().runId;
   if ('apply' in step) {
     await kube.apply(step.apply.map(toClusterPolicy), { runId });
+    run.changesMade += step.apply.length;
   } else if ('delete' in step) {
     for (const key of step.delete) {
       const policy = run.plan.policies.get(key);
       if (!policy) throw new Error(`${scenario.name}: ${label}: policy ${key} was never applied by this scenario`);
       await kube.delete(policyRef(policy));
+      run.changesMade += 1;
     }
   } else if ('relabelPod' in step) {
     await kube.patch(podRef(step.relabelPod.pod), { metadata: { labels: step.relabelPod.labels } });
+    run.changesMade += 1;
   } else if ('relabelNamespace' in step) {
     const { namespace, labels } = step.relabelNamespace;
     await kube.patch({ apiVersion: 'v1', kind: 'Namespace', name: realNamespace(namespace) }, { metadata: { labels } });
+    run.changesMade += 1;
   } else if ('probe' in step) {
     await probeStep(run, step.probe, label, scenario);
   } else {
@@ -206,7 +218,13 @@ async function runStep(run: RunState, step: Step, label: string, scenario: Scena
   advance(run.plan, step);
 }
 
-/** Deletes the scenario's policies, restores labels and waits until the model is open again. */
+const RESTORE_PROBE: PortProbe = { port: 80, protocol: 'TCP' };
+
+/**
+ * Deletes the scenario's policies, restores labels and waits until the model is open again on
+ * every port the scenario probed: a CNI programs the deletion late, and a port the policies left
+ * open proves nothing about the ones they closed — the next scenario would meet them still closed.
+ */
 async function restore(run: RunState): Promise<void> {
   const { kube, base } = run.model;
   await Promise.all([...run.plan.policies.values()].map((policy) => kube.delete(policyRef(policy))));
@@ -220,17 +238,18 @@ async function restore(run: RunState): Promise<void> {
     if (Object.keys(patch).length > 0) await kube.patch({ apiVersion: 'v1', kind: 'Namespace', name: realNamespace(ns) }, { metadata: { labels: patch } });
   }
   run.plan.model = structuredClone(base);
-  const probes: PortProbe[] = [{ port: 80, protocol: 'TCP' }];
+  const probes = [...new Map([[`${RESTORE_PROBE.port}/${RESTORE_PROBE.protocol}`, RESTORE_PROBE], ...run.probed]).values()];
   const expected = expectedTables(run.plan, probes);
   const settled = await settleMatrix(kube, { sources: run.model.sources, targets: run.model.targets, probes, includeSelf: true }, expected);
   if (!settled.matched) {
-    throw new Error(`after deleting its policies the model is still not fully connected on 80/TCP:\n${mismatchReport(run.plan.model, [], probes, restrictToProbed(expected, settled.observed), settled)}`);
+    const ports = probes.map((p) => `${p.port}/${p.protocol}`).join(', ');
+    throw new Error(`after deleting its policies the model is still not as open as with no policy on ${ports}:\n${mismatchReport(run.plan.model, [], probes, restrictToProbed(expected, settled.observed), settled)}`);
   }
 }
 
 /** Runs one scenario; throws a readable report on the first step that does not match. */
 export async function runScenario(model: LiveModel, scenario: Scenario, ctx: CheckContext): Promise<void> {
-  const run: RunState = { model, plan: { model: structuredClone(model.base), policies: new Map() }, flakes: [] };
+  const run: RunState = { model, plan: { model: structuredClone(model.base), policies: new Map() }, flakes: [], probed: new Map(), changesMade: 0 };
   const steps = stepsOf(scenario, model.base);
   let failure: unknown;
   try {

@@ -1,7 +1,7 @@
 // The ways to run besides create-and-delete: an existing cluster (--kubeconfig), clusters kept
 // between runs (--reuse), kept clusters and their cleanup (--keep all, cnimatrix clean), and the
 // air-gapped path (cnimatrix images, --preload).
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals';
 import { execa } from 'execa';
@@ -10,6 +10,7 @@ import { createKube } from '../../harness/kube/index.ts';
 import type { ConformanceReport } from '../../harness/report/conformance.ts';
 import { readCellJUnit } from '../../harness/report/junit-read.ts';
 import type { Matrix } from '../../harness/report/matrix.ts';
+import { RUN_STATE_FILE } from '../../harness/run/run-state.ts';
 import { SIM_KIND_BIN, startSimCell } from '../sim/harness.ts';
 import { faultEnvName } from '../sim/kind/state.ts';
 import { EXTERNAL_CLIENT_IMAGE_ENV } from '../../harness/external/image.ts';
@@ -283,5 +284,25 @@ describe('runs that cannot test anything say so, with the documented exit code',
     expect(run.exitCode).toBe(2);
     expect(run.stderr).toMatch(/nothing to run: none of the requested combinations can run \(kindnet-none\)/);
     expect(await world.clusters()).toEqual([]);
+    // A run that tested nothing still leaves a red report saying why.
+    const report = join(world.reportsDir, 'nothing');
+    expect(run.stderr).toContain(`the report says the same: ${join(report, 'matrix.md')}`);
+    const matrix = JSON.parse(readFileSync(join(report, 'matrix.json'), 'utf8')) as Matrix;
+    expect(matrix.run.ended).toMatchObject({ exitCode: 2, message: expect.stringMatching(/^nothing to run/) });
+    expect(readFileSync(join(report, 'matrix.html'), 'utf8')).toMatch(/Result: failed — the run ended before any cell ran \(exit 2\): nothing to run/);
+    expect(existsSync(join(report, 'junit.xml'))).toBe(false);
+  }, 2 * MINUTES);
+
+  test('a run id that already holds a run is refused without touching its report', async () => {
+    const first = await world.cnimatrix(['run', '--config', world.configFile, '--cni', 'kindnet', '--proxy-mode', 'none', '--run-id', 'kept']);
+    expect(first.exitCode).toBe(2);
+    const report = join(world.reportsDir, 'kept');
+    // A run that got as far as its cells holds a run state; a second try must leave its matrix alone.
+    writeFileSync(join(report, RUN_STATE_FILE), '{}');
+    const before = readFileSync(join(report, 'matrix.json'), 'utf8');
+    const second = await world.cnimatrix(['run', '--config', world.configFile, '--cni', 'kindnet', '--proxy-mode', 'iptables', '--run-id', 'kept']);
+    expect(second.exitCode).toBe(2);
+    expect(second.stderr).toMatch(/already holds run kept/);
+    expect(readFileSync(join(report, 'matrix.json'), 'utf8')).toBe(before);
   }, 2 * MINUTES);
 });

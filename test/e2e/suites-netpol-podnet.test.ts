@@ -30,7 +30,7 @@ const SUITE_FILES = { 'pod-network': 'suites/pod-network.suite.ts', 'network-pol
 /** Name of a check as reports show it: groups and title without the suite. */
 const checkName = (a: JestAssertion) => [...a.ancestorTitles.slice(1), a.title].join(' › ');
 
-async function runSuite(suite: keyof typeof SUITE_FILES, cell: SimCellOptions, strict = false, told: Partial<CellInfo> = {}): Promise<SuiteRun> {
+async function runSuite(suite: keyof typeof SUITE_FILES, cell: SimCellOptions, strict = false, told: Partial<CellInfo> = {}, only?: string): Promise<SuiteRun> {
   const dir = mkdtempSync(join(tmpdir(), 'cnimatrix-suite-'));
   const sim = await startSimCell(cell);
   try {
@@ -50,6 +50,7 @@ async function runSuite(suite: keyof typeof SUITE_FILES, cell: SimCellOptions, s
         outputFile,
         '--testPathPatterns',
         SUITE_FILES[suite],
+        ...(only ? ['--testNamePattern', only] : []),
       ],
       {
         reject: false,
@@ -150,6 +151,18 @@ describe('network-policy faults', () => {
       expect(message).toMatch(/engine: (denied|allowed): /);
       expect(message).toMatch(reason);
     }
+  }, 300_000);
+});
+
+describe('a deleted policy whose rules stay behind (policy-deletion-ignored)', () => {
+  // tcp-80-only leaves 80/TCP open, so only a restore that looks at the ports the scenario closed
+  // (80/UDP, 81/UDP) sees the stale rules; otherwise the next scenario would take the blame.
+  test('fails the scenario that left it, naming the ports still closed', async () => {
+    const run = await runSuite('network-policy', { ...faithful, faults: ['policy-deletion-ignored'] }, false, {}, 'UDP is enforced');
+    expect(failed(run)).toEqual(['scenarios › UDP is enforced']);
+    const message = messageOf(run, 'scenarios › UDP is enforced');
+    expect(message).toMatch(/restoring the model failed: after deleting its policies the model is still not as open as with no policy on 80\/TCP, 80\/UDP, 81\/UDP/);
+    expect(message).toMatch(/- 80\/UDP \S+ → x\/a: observed /);
   }, 300_000);
 });
 

@@ -25,6 +25,15 @@ describe('judgeConvergence: something that just changed', () => {
   ] as const)('%j → %s', (right, verdict) => {
     expect(judgeConvergence(right)).toBe(verdict);
   });
+
+  test.each([
+    [[true, false, true], 2, 'pass'],
+    [[false, true, false, true], 2, 'flaky'],
+    [[false, true, false, true], 3, 'pass'],
+    [[true, false, true], 0, 'flaky'],
+  ] as const)('%j after %i changes → %s (each change may flip it once)', (right, changesMade, verdict) => {
+    expect(judgeConvergence(right, changesMade)).toBe(verdict);
+  });
 });
 
 describe('judgeTable', () => {
@@ -42,6 +51,12 @@ describe('judgeTable', () => {
       { cell: '81/UDP x/b → x/a', expected: true, observed: [true, false, true] },
     ]);
     expect(verdict).toEqual({ verdict: 'flaky', flapped: ['81/UDP x/b → x/a: connected → blocked → connected (expected connected)'] });
+  });
+
+  test('after two changes (two policies programmed in turn), right, wrong, right converged', () => {
+    const histories = [{ cell: '80/TCP y/c → y/a', expected: true, observed: [true, false, true] }];
+    expect(judgeTable(true, histories, 2)).toEqual({ verdict: 'pass', converged: ['80/TCP y/c → y/a: connected → blocked → connected'] });
+    expect(judgeTable(true, histories).verdict).toBe('flaky');
   });
 
   test('a table that did not match in the end fails, flapping or not', () => {

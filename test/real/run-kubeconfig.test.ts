@@ -2,11 +2,12 @@
 // the kubeconfig cannot be used with (untrusted certificate, rejected or unprivileged user) is an
 // environment problem (exit 3) that says which, a cluster with no nodes is refused at once with exit code 2, a node that is not Ready cannot be asked for
 // the proxy mode, and what is detected from the cluster's objects is what they say, no more.
-import { rm, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { cnimatrix, emptyDir } from '../cli/spawn.ts';
 import type { KubeObject } from '../../harness/kube/types.ts';
+import type { Matrix } from '../../harness/report/matrix.ts';
 import { controlPlane } from './control-plane.ts';
 import { createPki } from './pki.ts';
 import { realTestsRun } from './require.ts';
@@ -37,7 +38,7 @@ async function registerNode(server: Server, name: string): Promise<void> {
   const run = (args: string[]) => {
     const cwd = emptyDir();
     workDirs.push(cwd);
-    return cnimatrix(['run', '--kubeconfig', server.cp.kubeconfigPath, '--suites', 'pod-network', ...args], { cwd });
+    return cnimatrix(['run', '--kubeconfig', server.cp.kubeconfigPath, '--suites', 'pod-network', ...args], { cwd }).then((result) => ({ ...result, cwd }));
   };
 
   beforeAll(async () => {
@@ -88,7 +89,15 @@ async function registerNode(server: Server, name: string): Promise<void> {
     ])('is bad input (exit 2) with %s, before anything waits', async (_what, flags) => {
       const result = await run([...flags, '--run-id', 'no-nodes']);
       expect(result.exitCode).toBe(2);
-      expect(result.stderr).toBe(`error: the cluster at ${server.cp.url} (--kubeconfig) has no nodes: no pod can run in it\nhint: join nodes to it (their kubelets register them), or point --kubeconfig at a cluster that has some`);
+      const report = join(result.cwd, 'reports', 'no-nodes');
+      expect(result.stderr).toBe(
+        `error: the cluster at ${server.cp.url} (--kubeconfig) has no nodes: no pod can run in it\nhint: join nodes to it (their kubelets register them), or point --kubeconfig at a cluster that has some; the report says the same: ${join(report, 'matrix.md')}`,
+      );
+      // The run's report exists and is red, saying why: a nightly page is never blank or green.
+      const matrix = JSON.parse(await readFile(join(report, 'matrix.json'), 'utf8')) as Matrix;
+      expect(matrix.run.ended).toEqual({ exitCode: 2, message: `the cluster at ${server.cp.url} (--kubeconfig) has no nodes: no pod can run in it`, hint: expect.stringMatching(/^join nodes/) });
+      expect(matrix.cells).toEqual([]);
+      expect(await readFile(join(report, 'matrix.md'), 'utf8')).toMatch(/\*\*Result: failed\*\* — the run ended before any cell ran \(exit 2\): the cluster at \S+ \(--kubeconfig\) has no nodes/);
     }, RUN_MS);
   });
 

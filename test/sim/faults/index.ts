@@ -21,6 +21,7 @@ import { policyIgnoreEgress } from './policy-ignore-egress.ts';
 import { policyIgnoreExcept } from './policy-ignore-except.ts';
 import { policyIgnoreNamedPorts } from './policy-ignore-named-ports.ts';
 import { policyNamedPortFirstPod } from './policy-named-port-first-pod.ts';
+import { policyDeletionIgnored } from './policy-deletion-ignored.ts';
 import { policyPeersOrInsteadOfAnd } from './policy-peers-or-instead-of-and.ts';
 import { policyProgrammingDelay } from './policy-programming-delay.ts';
 import { policyUdpUnenforced } from './policy-udp-unenforced.ts';
@@ -45,6 +46,7 @@ export const FAULT_CATALOGUE: readonly SimFault[] = [
   policyEndPortExclusive,
   policyUdpUnenforced,
   policyUnenforced,
+  policyDeletionIgnored,
   dnsNoSearchPath,
   dnsHeadlessEmpty,
   dnsNoSrv,
