@@ -5,7 +5,9 @@ export interface Pin {
   url: string;
   /** Lower-case hex sha256 of the exact bytes at `url`. */
   sha256: string;
-  /** Where a user can check the sha256 (e.g. the release's own checksum file); shown in refusals. */
+  /** How the sha256 was obtained, in a line a user can retrace (docs/pins.md has the long form); absent for a user's override. */
+  provenance?: string;
+  /** The release's own checksum file, where it publishes one: shown in refusals, read by `pins verify`. */
   checksumSource?: string;
 }
 

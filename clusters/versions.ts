@@ -58,18 +58,21 @@ export const manifestPins = {
     id: 'calico-operator-crds',
     url: `https://raw.githubusercontent.com/projectcalico/calico/${upstreamCommits.calico}/manifests/operator-crds.yaml`,
     sha256: '192f8b2d934ef24b62e86b7e1a6e1762d1c8af26a916f78057bc13fa5ed60f71',
+    provenance: `sha256 of the file at the commit tag ${cniVersions.calico} points to`,
     mode: 'create',
   },
   calicoTigeraOperator: {
     id: 'calico-tigera-operator',
     url: `https://raw.githubusercontent.com/projectcalico/calico/${upstreamCommits.calico}/manifests/tigera-operator.yaml`,
     sha256: 'f18e073794207d372606bc3ea6f8fd73972f86d6828f4ba666dfe0d4aa8ab07f',
+    provenance: `sha256 of the file at the commit tag ${cniVersions.calico} points to`,
     mode: 'create',
   },
   flannel: {
     id: 'flannel',
     url: `https://raw.githubusercontent.com/flannel-io/flannel/${upstreamCommits.flannel}/Documentation/kube-flannel.yml`,
     sha256: '2242ee218f3c3e724e4efe5f31826a3e38cfdabf334de41aee2b12b48fd4818d',
+    provenance: `sha256 of the file at the commit tag ${cniVersions.flannel} points to`,
     mode: 'apply',
   },
   weave: {
@@ -78,25 +81,31 @@ export const manifestPins = {
     // version); the weave profile makes the same substitution as a transform.
     url: `https://raw.githubusercontent.com/rajch/weave/${upstreamCommits.weave}/prog/weave-kube/weave-daemonset-k8s-1.11.yaml`,
     sha256: '259a149a91143a9450280e733aa0e16455a2b268eaa62b5aab1eb7af9bf016ce',
+    provenance: `sha256 of the template at the commit tag ${cniVersions.weave} points to`,
     mode: 'apply',
   },
   ingressNginx: {
     id: 'ingress-nginx',
     url: `https://raw.githubusercontent.com/kubernetes/ingress-nginx/${upstreamCommits.ingressNginx}/deploy/static/provider/kind/deploy.yaml`,
     sha256: '2a3ae008c8786431115502644e77ab398fdebfb721a5d1195ed3089cde3299df',
+    provenance: `sha256 of the file at the commit tag ${ingressNginxVersion} points to`,
     mode: 'apply',
   },
 } as const satisfies Record<string, ManifestPin>;
+
+const KIND_CNI_PLUGINS_PROVENANCE = "as kind's images/base/Dockerfile pins it (CNI_PLUGINS_<ARCH>_SHA256SUM) at kind commit ce7ef552e91b19badef6f851c1ea03f4d697ae5d";
 
 /** containernetworking plugin tarballs per host architecture (the kind node runs the host's arch). */
 export const cniPluginsTarballs: Record<string, Pin> = {
   amd64: {
     url: `https://github.com/containernetworking/plugins/releases/download/${cniPluginsVersion}/cni-plugins-linux-amd64-${cniPluginsVersion}.tgz`,
     sha256: 'b275772da4026d2161bf8a8b41ed4786754c8a93ebfb6564006d5da7f23831e5',
+    provenance: KIND_CNI_PLUGINS_PROVENANCE,
   },
   arm64: {
     url: `https://github.com/containernetworking/plugins/releases/download/${cniPluginsVersion}/cni-plugins-linux-arm64-${cniPluginsVersion}.tgz`,
     sha256: '16484966a46b4692028ba32d16afd994e079dc2cc63fbc2191d7bfaf5e11f3dd',
+    provenance: KIND_CNI_PLUGINS_PROVENANCE,
   },
 };
 
@@ -107,7 +116,7 @@ export const cniPluginsTarballs: Record<string, Pin> = {
 export const ciliumCliTarballs: Record<string, Pin> = Object.fromEntries(
   ['amd64', 'arm64'].map((arch) => {
     const url = `https://github.com/cilium/cilium-cli/releases/download/${ciliumCliVersion}/cilium-linux-${arch}.tar.gz`;
-    return [arch, { url, sha256: UNVERIFIED_SHA256, checksumSource: `${url}.sha256sum` }];
+    return [arch, { url, sha256: UNVERIFIED_SHA256, provenance: 'not recorded: the release checksum file could not be read where the pins were recorded', checksumSource: `${url}.sha256sum` }];
   }),
 );
 
@@ -141,10 +150,10 @@ export const componentImages = {
 } as const;
 
 /** Every pin in one list, for `cnimatrix pins verify`. */
-export function allPins(): { id: string; url: string; sha256: string }[] {
+export function allPins(): (Pin & { id: string })[] {
   return [
-    ...Object.values(manifestPins).map(({ id, url, sha256 }) => ({ id, url, sha256 })),
+    ...Object.values(manifestPins).map(({ id, url, sha256, provenance }) => ({ id, url, sha256, provenance })),
     ...Object.entries(cniPluginsTarballs).map(([arch, pin]) => ({ id: `cni-plugins-${arch}`, ...pin })),
-    ...Object.entries(ciliumCliTarballs).map(([arch, pin]) => ({ id: `cilium-cli-${arch}`, url: pin.url, sha256: pin.sha256 })),
+    ...Object.entries(ciliumCliTarballs).map(([arch, pin]) => ({ id: `cilium-cli-${arch}`, ...pin })),
   ];
 }

@@ -15,6 +15,10 @@ export interface PinRef {
   sha256: string;
   /** Manifest id, named in errors so the user knows which override to set. */
   id?: string;
+  /** How the sha256 was obtained (shown by `pins verify`). */
+  provenance?: string;
+  /** The release's own checksum file, where it publishes one. */
+  checksumSource?: string;
 }
 
 export interface FetchOptions {

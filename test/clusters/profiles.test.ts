@@ -104,6 +104,10 @@ describe('known fixes are in the data', () => {
     expect(ids).toEqual(expect.arrayContaining(['flannel', 'cilium-cli-amd64', 'weave', 'ingress-nginx', 'calico-operator-crds', 'cni-plugins-amd64']));
   });
 
+  test('every pin says how its sha256 was obtained (printed by `pins verify`)', () => {
+    for (const pin of allPins()) expect({ id: pin.id, provenance: pin.provenance }).toEqual({ id: pin.id, provenance: expect.stringMatching(/\S{3}/) });
+  });
+
   test('every manifest pin names a commit, not a movable tag, and holds a recorded sha256', () => {
     for (const pin of Object.values(manifestPins)) {
       expect(pin.url).toMatch(/^https:\/\/raw\.githubusercontent\.com\/[^/]+\/[^/]+\/[0-9a-f]{40}\//);

@@ -147,4 +147,25 @@ describe('verifyPins', () => {
     expect(results[1]?.message).toBe(`expected ${sha('other')}, got ${sha(CONTENT)}`);
     expect(results[3]?.message).toContain('cannot read pinned file');
   });
+
+  test("an unverified pin is compared with the release's own checksum file, which is never taken on trust", async () => {
+    const checksumFile = async (name: string, text: string) => {
+      await writeFile(join(dir, name), text);
+      return pathToFileURL(join(dir, name)).href;
+    };
+    const agreeing = await checksumFile('agree.sha256sum', `${sha(CONTENT)}  cilium-linux-amd64.tar.gz\n`);
+    const disagreeing = await checksumFile('disagree.sha256sum', `${sha('other')}  cilium-linux-amd64.tar.gz\n`);
+    const empty = await checksumFile('empty.sha256sum', 'not a checksum\n');
+    const results = await verifyPins([
+      { id: 'agrees', url: fileUrl, sha256: UNVERIFIED_SHA256, checksumSource: agreeing },
+      { id: 'disagrees', url: fileUrl, sha256: UNVERIFIED_SHA256, checksumSource: disagreeing },
+      { id: 'empty', url: fileUrl, sha256: UNVERIFIED_SHA256, checksumSource: empty },
+      { id: 'recorded', url: fileUrl, sha256: sha(CONTENT), checksumSource: agreeing },
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['unverified', 'unverified', 'unverified', 'ok']);
+    expect(results[0]?.message).toBe(`no hash recorded; source hashes to ${sha(CONTENT)}; the release checksum file ${agreeing} publishes the same hash (review it, then record it)`);
+    expect(results[1]?.message).toContain(`publishes ${sha('other')}, which the content does not match: do not record it`);
+    expect(results[2]?.message).toContain('holds no sha256');
+    expect(results[3]?.message).toBe(`sha256 matches; the release checksum file ${agreeing} publishes the same hash`);
+  });
 });

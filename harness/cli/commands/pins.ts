@@ -9,10 +9,14 @@ export function pinsCommand(): Command {
   const pins = new Command('pins').description('inspect the pinned manifests and archives (clusters/versions.ts)');
   pins
     .command('verify')
-    .description('download every pin and check its sha256 (needs network access; exit 4 on any mismatch or unverified pin)')
+    .description('download every pin and check its sha256, with where each recorded hash came from and what the release checksum file says (needs network access; exit 4 on any mismatch or unverified pin)')
     .action(async () => {
-      const results = await verifyPins(allPins());
-      for (const r of results) process.stdout.write(`${r.status.toUpperCase().padEnd(10)} ${r.id ?? ''} ${r.url}\n           ${r.message}\n`);
+      const recorded = allPins();
+      const results = await verifyPins(recorded);
+      for (const [i, r] of results.entries()) {
+        const provenance = recorded[i]?.provenance ?? 'not recorded';
+        process.stdout.write(`${r.status.toUpperCase().padEnd(10)} ${r.id ?? ''} ${r.url}\n           ${r.message}\n           recorded from: ${provenance}\n`);
+      }
       const bad = results.filter((r) => r.status !== 'ok');
       if (bad.length > 0) {
         throw new CnimatrixError(`${bad.length} of ${results.length} pins do not verify`, {
