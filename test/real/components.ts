@@ -57,7 +57,10 @@ async function goVersion(): Promise<string | undefined> {
   }
 }
 
-/** The cache key: what the build reads. Editing go.mod, go.sum, this file or Go itself rebuilds. */
+/**
+ * The cache key: Go's version, the version ldflags, go.mod, go.sum and the component list. The
+ * fixed build flags below are not in it: changing them means renaming a component or bumping a pin.
+ */
 async function buildKey(go: string): Promise<string> {
   const hash = createHash('sha256').update(go).update(versionFlags());
   for (const file of ['go.mod', 'go.sum']) hash.update(await readFile(join(BUILD_DIR, file)));
