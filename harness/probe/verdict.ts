@@ -4,8 +4,9 @@
 // state the path should already work, so needing a second attempt is a dropped first try and is
 // flaky. Changing more often than changes were made (right, wrong, right after one change) is
 // flapping and flaky either way: each change made (one policy applied, one label patched) may flip
-// a cell once as the CNI programs it, in the order they were made. Still wrong at the end is a fail. Inconclusive probes (the probe itself did not run) are no
-// observation: callers leave them out and probe again.
+// a cell once as the CNI programs it, in the order they were made. Still wrong at the end is a
+// fail. Inconclusive probes (the probe itself did not run) are no observation: callers leave them
+// out and probe again.
 
 export type Verdict = 'pass' | 'flaky' | 'fail';
 

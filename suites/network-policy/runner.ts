@@ -9,6 +9,7 @@ import {
   fqdnDigCommand,
   inconclusive,
   mismatchedCells,
+  portKey,
   restrictToProbed,
   runBatch,
   settleMatrix,
@@ -110,7 +111,7 @@ function mismatchReport(state: ModelState, policies: NetworkPolicy[], probes: Po
   }
   lines.push('', 'why each wrong cell was expected (policy engine) and what the probe saw:');
   for (const cell of wrong) {
-    const probe = probes.find((p) => `${p.port}/${p.protocol}` === cell.table)!;
+    const probe = probes.find((p) => portKey(p) === cell.table)!;
     const why = engine.explain({ pod: cell.from }, { pod: cell.to }, probe).text;
     const observed = inconclusive(cell.result) ? `inconclusive, the probe did not run: ${describeResult(cell.result)}` : describeResult(cell.result);
     lines.push(`- ${cellName(cell)}: observed ${observed}; engine: ${why}`);
@@ -134,7 +135,7 @@ interface RunState {
 }
 
 async function probeStep(run: RunState, probes: PortProbe[], label: string, scenario: Scenario): Promise<void> {
-  for (const probe of probes) run.probed.set(`${probe.port}/${probe.protocol}`, probe);
+  for (const probe of probes) run.probed.set(portKey(probe), probe);
   const policies = [...run.plan.policies.values()];
   // A pod's traffic to its own IP never leaves it, so the engine (and every CNI) allows it; probing
   // it keeps the tables square and catches a broken loopback.
@@ -238,11 +239,11 @@ async function restore(run: RunState): Promise<void> {
     if (Object.keys(patch).length > 0) await kube.patch({ apiVersion: 'v1', kind: 'Namespace', name: realNamespace(ns) }, { metadata: { labels: patch } });
   }
   run.plan.model = structuredClone(base);
-  const probes = [...new Map([[`${RESTORE_PROBE.port}/${RESTORE_PROBE.protocol}`, RESTORE_PROBE], ...run.probed]).values()];
+  const probes = [...new Map([[portKey(RESTORE_PROBE), RESTORE_PROBE], ...run.probed]).values()];
   const expected = expectedTables(run.plan, probes);
   const settled = await settleMatrix(kube, { sources: run.model.sources, targets: run.model.targets, probes, includeSelf: true }, expected);
   if (!settled.matched) {
-    const ports = probes.map((p) => `${p.port}/${p.protocol}`).join(', ');
+    const ports = probes.map(portKey).join(', ');
     throw new Error(`after deleting its policies the model is still not as open as with no policy on ${ports}:\n${mismatchReport(run.plan.model, [], probes, restrictToProbed(expected, settled.observed), settled)}`);
   }
 }
