@@ -6,6 +6,7 @@ import { MEMORY_PER_NODE_BYTES } from '../config/index.ts';
 import { KindError } from '../kind/index.ts';
 import type { DoctorProbes } from './probes.ts';
 import type { CheckResult } from './types.ts';
+import { counted } from '../model/count.ts';
 
 const GIB = 1024 ** 3;
 const gib = (bytes: number): string => `${(bytes / GIB).toFixed(1)} GiB`;
@@ -184,7 +185,7 @@ export async function checkMemory(probes: DoctorProbes, demand: MemoryDemand): P
   const available = await availableMemoryBytes(probes);
   const perCluster = MEMORY_PER_NODE_BYTES * demand.nodesPerCluster;
   const needed = perCluster * demand.parallel;
-  const sizing = `${demand.parallel} cluster(s) x ${demand.nodesPerCluster} nodes x ${gib(MEMORY_PER_NODE_BYTES)}`;
+  const sizing = `${counted(demand.parallel, 'cluster')} x ${demand.nodesPerCluster} nodes x ${gib(MEMORY_PER_NODE_BYTES)}`;
   if (available === undefined) return { name, status: 'warn', detail: `cannot read ${probes.paths.meminfo}; the run needs about ${gib(needed)} (${sizing})` };
   if (available >= needed) return { name, status: 'ok', detail: `${gib(available)} available, about ${gib(needed)} needed (${sizing})` };
   const fits = Math.floor(available / perCluster);

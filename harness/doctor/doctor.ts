@@ -6,6 +6,7 @@ import { ExitCode } from '../model/errors.ts';
 import { checkDocker, checkHostPrereq, checkKind, checkMemory, collectPrereqs } from './checks.ts';
 import type { DoctorProbes } from './probes.ts';
 import type { CheckResult, CheckStatus, DoctorReport } from './types.ts';
+import { counted } from '../model/count.ts';
 
 export interface DoctorInput {
   /** The planned cells (PlannedCell fits). */
@@ -51,9 +52,9 @@ export function renderDoctorReport(report: DoctorReport): string {
   lines.push(
     '',
     missing > 0
-      ? `${missing} required item(s) missing${warnings > 0 ? `, ${warnings} warning(s)` : ''}: fix them before \`cnimatrix run\``
+      ? `${counted(missing, 'required item')} missing${warnings > 0 ? `, ${counted(warnings, 'warning')}` : ''}: fix them before \`cnimatrix run\``
       : warnings > 0
-        ? `ready, with ${warnings} warning(s)`
+        ? `ready, with ${counted(warnings, 'warning')}`
         : 'ready',
   );
   return `${lines.join('\n')}\n`;

@@ -102,7 +102,7 @@ class ClientNodeKube implements Kube {
     const crds = order.filter((i) => isCrd(objects[i]!));
     for (const i of crds) results[i] = await this.#applyOne(objects[i]!, opts.mode ?? 'apply');
     for (const i of crds) {
-      await this.waitFor({ kind: 'crdEstablished', name: objects[i]!.metadata.name }, opts.crdTimeoutMs ?? DEFAULT_CRD_TIMEOUT_MS);
+      await this.waitFor({ kind: 'crdEstablished', name: objects[i]!.metadata.name }, opts.crdTimeoutMs ?? DEFAULT_CRD_TIMEOUT_MS, opts.signal);
       const spec = objects[i]!['spec'] as { group?: string; versions?: Array<{ name: string }> } | undefined;
       for (const v of spec?.versions ?? []) this.#discovery.invalidate(`${spec?.group}/${v.name}`);
     }
@@ -178,8 +178,8 @@ class ClientNodeKube implements Kube {
     });
   }
 
-  waitFor(condition: WaitCondition, timeoutMs: number): Promise<void> {
-    return waitFor(this, condition, timeoutMs);
+  waitFor(condition: WaitCondition, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+    return waitFor(this, condition, timeoutMs, signal);
   }
 
   exec(target: ExecTarget, command: string[], opts?: ExecOptions): Promise<ExecResult> {

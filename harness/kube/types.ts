@@ -36,6 +36,8 @@ export interface ApplyOptions {
   runId?: string;
   /** How long to wait for each applied CRD to be Established before applying the rest (default 60 s). */
   crdTimeoutMs?: number;
+  /** Stops waiting for CRDs when aborted (the run interrupted). */
+  signal?: AbortSignal;
 }
 
 export interface ExecTarget {
@@ -84,8 +86,11 @@ export interface Kube {
   delete(ref: ObjectRef, opts?: { wait?: boolean; timeoutMs?: number }): Promise<void>;
   /** Merge-patch (or strategic for core kinds) an object, e.g. to change labels mid-test. */
   patch(ref: ObjectRef, patch: Record<string, unknown>): Promise<KubeObject>;
-  /** Rejects with a message naming what was still not ready and why (phase, last event). */
-  waitFor(condition: WaitCondition, timeoutMs: number): Promise<void>;
+  /**
+   * Rejects with a message naming what was still not ready and why (phase, last event); with an
+   * aborted `signal`, at once with WaitAbortedError.
+   */
+  waitFor(condition: WaitCondition, timeoutMs: number, signal?: AbortSignal): Promise<void>;
   exec(target: ExecTarget, command: string[], opts?: ExecOptions): Promise<ExecResult>;
   logs(target: ExecTarget, opts?: { tailLines?: number; previous?: boolean }): Promise<string>;
   events(namespace: string): Promise<KubeEvent[]>;

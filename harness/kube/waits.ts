@@ -226,18 +226,38 @@ export class WaitTimeoutError extends Error {
   }
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+/** The run was interrupted while something was being waited for: not a timeout, and nothing is wrong with the cluster. */
+export class WaitAbortedError extends Error {
+  constructor(what: string) {
+    super(`stopped waiting for ${what}: the run was interrupted`);
+    this.name = 'WaitAbortedError';
+  }
+}
+
+const sleep = (ms: number, signal: AbortSignal | undefined): Promise<void> =>
+  new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
 
 /**
  * Polls (50 ms growing to 1 s) until the condition holds; rejects with the explanation on timeout.
  * Transient API errors (the server restarting) count as "not yet" and are named if time runs out.
+ * An aborted `signal` (the run interrupted) stops the polling at once: a wait must not outlive the
+ * run, polling a cluster that is being deleted until its deadline.
  */
-export async function waitFor(kube: KubeReader, condition: WaitCondition, timeoutMs: number): Promise<void> {
+export async function waitFor(kube: KubeReader, condition: WaitCondition, timeoutMs: number, signal?: AbortSignal): Promise<void> {
   const waiter = waiterFor(kube, condition);
   const deadline = Date.now() + timeoutMs;
   let interval = 50;
   let lastError: Error | undefined;
   for (;;) {
+    if (signal?.aborted) throw new WaitAbortedError(waiter.what);
     let result: Check = WAITING;
     try {
       result = await waiter.check();
@@ -250,7 +270,7 @@ export async function waitFor(kube: KubeReader, condition: WaitCondition, timeou
     if (result.state === 'failed') throw new Error(`${result.reason} (while waiting for ${waiter.what})`);
     const left = deadline - Date.now();
     if (left <= 0) break;
-    await sleep(Math.min(interval, left));
+    await sleep(Math.min(interval, left), signal);
     interval = Math.min(interval * 2, 1000);
   }
   let why: string;

@@ -2,12 +2,13 @@
 
 import { CnimatrixError, ExitCode } from '../model/errors.ts';
 import type { RefusedCell } from './types.ts';
+import { counted } from '../model/count.ts';
 
 export function refusedCellsError(refused: readonly RefusedCell[]): CnimatrixError {
   const pins = [...new Map(refused.flatMap((r) => r.pins).map((p) => [p.id, p])).values()];
   const cnis = [...new Set(refused.map((r) => r.cni))];
   return new CnimatrixError(
-    `${refused.length} ${refused.length === 1 ? 'cell' : 'cells'} cannot run as pinned and were refused before any cluster was created: ${refused.map((r) => r.id).join(', ')}; ` +
+    `${counted(refused.length, 'cell')} cannot run as pinned and were refused before any cluster was created: ${refused.map((r) => r.id).join(', ')}; ` +
       pins.map((p) => `pin ${p.id} (${p.url}): ${p.problem}`).join('; '),
     {
       exitCode: ExitCode.infrastructure,

@@ -5,6 +5,7 @@ import { testKey } from './matrix.ts';
 import type { Matrix, MatrixCell, MatrixTest } from './matrix.ts';
 import { inline } from './markdown.ts';
 import { STATUS_STYLE } from './status-style.ts';
+import { counted } from '../model/count.ts';
 
 /** A result's status, or 'not-run' where the cell has no result for the test. */
 export type DiffStatus = TestStatus | 'not-run';
@@ -127,7 +128,7 @@ export function renderDiffMarkdown(diff: MatrixDiff): string {
   lines.push(`## cnimatrix diff — ${inline(diff.base.runId)} → ${inline(diff.candidate.runId)}`, '');
   lines.push(
     hasRegressions(diff)
-      ? `**${diff.regressions.length} regressions${diff.brokenCells.length > 0 ? `, ${diff.brokenCells.length} ${diff.brokenCells.length === 1 ? 'cell' : 'cells'} could not run` : ''}**`
+      ? `**${counted(diff.regressions.length, 'regression')}${diff.brokenCells.length > 0 ? `, ${counted(diff.brokenCells.length, 'cell')} could not run` : ''}**`
       : '**No regressions**',
     '',
   );

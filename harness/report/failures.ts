@@ -29,9 +29,18 @@ export function failureDigest(results: readonly CellResult[], perCell = 10): str
   for (const f of failedChecks(results)) byCell.set(f.cellId, [...(byCell.get(f.cellId) ?? []), f]);
   const lines: string[] = [];
   for (const [cellId, checks] of byCell) {
-    lines.push(`${cellId}: ${checks.length} failed`);
+    lines.push(`${cellId}: ${heading(checks)}`);
     for (const f of checks.slice(0, perCell)) lines.push(`  ${f.status === 'fail' ? '✗' : '!'} ${f.check}${f.evidence ? `: ${f.evidence}` : ''}`);
     if (checks.length > perCell) lines.push(`  … and ${checks.length - perCell} more (matrix.md has them all)`);
   }
   return lines;
+}
+
+/** "2 failed, 1 errored", or for a cell that could not run its suites, the phase it stopped in. */
+function heading(checks: readonly FailedCheck[]): string {
+  const only = checks[0];
+  if (checks.length === 1 && only !== undefined && only.check.startsWith('(')) return `could not run its suites ${only.check}`;
+  const failed = checks.filter((c) => c.status === 'fail').length;
+  const errored = checks.length - failed;
+  return [failed > 0 ? `${failed} failed` : '', errored > 0 ? `${errored} errored` : ''].filter(Boolean).join(', ');
 }

@@ -4,11 +4,13 @@
 // reaches the DOM through textContent, so names and failure texts are never parsed as HTML.
 import { TEST_STATUSES } from '../model/results.ts';
 import type { Matrix } from './matrix.ts';
-import { NOT_RUN, STATUS_STYLE } from './status-style.ts';
+import { bundleLinks } from './bundle-link.ts';
+import { OPT_OUT_PREFIX } from './junit-format.ts';
+import { NOT_RUN, OPTED_OUT, STATUS_STYLE } from './status-style.ts';
 import { runVerdict } from './verdict.ts';
 
 export function renderHtml(matrix: Matrix): string {
-  const styles = { statuses: TEST_STATUSES, style: STATUS_STYLE, notRun: NOT_RUN };
+  const styles = { statuses: TEST_STATUSES, style: STATUS_STYLE, notRun: NOT_RUN, optedOut: OPTED_OUT, optOutPrefix: OPT_OUT_PREFIX };
   const { passed, summary } = runVerdict(matrix);
   const verdict = `Result: ${passed ? 'passed' : 'failed'}${summary ? ` — ${summary}` : ''}`;
   return `<!DOCTYPE html>
@@ -41,7 +43,7 @@ ${matrix.run.ended?.hint === undefined ? '' : `  <p id="ended-hint">What to do: 
 <main id="grid-wrap">
   <p id="no-tests" hidden>No test ran: every cell stopped before its suites (see the errors above).</p>
   <table id="grid">
-    <thead><tr id="head-row"><th class="corner" scope="col">Test</th></tr></thead>
+    <thead><tr id="group-row"><th class="corner" scope="col" rowspan="2">Test</th></tr><tr id="head-row"></tr></thead>
     <tbody id="grid-body"></tbody>
   </table>
 </main>
@@ -54,6 +56,7 @@ ${matrix.run.ended?.hint === undefined ? '' : `  <p id="ended-hint">What to do: 
 </aside>
 <script type="application/json" id="matrix-data">${jsonForScript(matrix)}</script>
 <script type="application/json" id="status-style">${jsonForScript(styles)}</script>
+<script type="application/json" id="bundle-links">${jsonForScript(bundleLinks(matrix))}</script>
 <script>${SCRIPT}</script>
 </body>
 </html>
@@ -100,6 +103,8 @@ h1 { font-size: 18px; margin: 0 0 2px; }
 #grid th, #grid td { border-right: 1px solid #e2e2e2; border-bottom: 1px solid #e2e2e2; padding: 2px 4px; }
 #grid thead th { position: sticky; top: 0; background: #f3f3f3; z-index: 2; vertical-align: bottom; }
 #grid th.corner { left: 0; z-index: 4; text-align: left; min-width: 24em; }
+#grid th.cni-head { text-align: center; font-weight: 700; white-space: nowrap; border-bottom: 2px solid #bbb; }
+#grid #head-row th { top: var(--group-row-h, 22px); }
 #grid th.cell-head { cursor: pointer; font-weight: 600; }
 #grid th.cell-head div { writing-mode: vertical-rl; transform: rotate(180deg); white-space: nowrap; padding: 4px 0; }
 #grid th.cell-head.broken { background: var(--error-bg); }
@@ -113,6 +118,7 @@ td.st.pass { background: var(--pass-bg); color: #00573f; }
 td.st.fail { background: var(--fail-bg); color: #8a3000; box-shadow: inset 0 0 0 2px var(--fail); }
 td.st.flaky { background: var(--flaky-bg); color: #7a4f00; }
 td.st.unsupported { background: var(--unsupported-bg); color: #555; }
+td.st.opted-out { background: #fff; color: #777; }
 td.st.error { background: var(--error-bg); color: #7d2d61; box-shadow: inset 0 0 0 2px var(--error); }
 td.st.notrun { background: var(--notrun); color: #aaa; cursor: default; }
 td.st.selected { outline: 3px solid #0072B2; outline-offset: -3px; }
@@ -132,6 +138,7 @@ const SCRIPT = `
   'use strict';
   var matrix = JSON.parse(document.getElementById('matrix-data').textContent);
   var styles = JSON.parse(document.getElementById('status-style').textContent);
+  var bundles = JSON.parse(document.getElementById('bundle-links').textContent);
   var statuses = styles.statuses;
   var el = function (tag, attrs, text) {
     var node = document.createElement(tag);
@@ -140,6 +147,12 @@ const SCRIPT = `
     return node;
   };
   var sym = function (status) { return status ? styles.style[status].glyph : styles.notRun.glyph; };
+  // A check the user switched off is unsupported, but shown apart from a capability the cell lacks.
+  var optedOut = function (result) { return Boolean(result) && result.status === 'unsupported' && (result.detail || '').indexOf(styles.optOutPrefix) === 0; };
+  var look = function (result) {
+    if (optedOut(result)) return { glyph: styles.optedOut.glyph, label: styles.optedOut.label };
+    return result ? styles.style[result.status] : styles.notRun;
+  };
 
   document.getElementById('run-id').textContent = matrix.run.id;
   var count = function (n, noun) { return n + ' ' + noun + (n === 1 ? '' : 's'); };
@@ -163,7 +176,7 @@ const SCRIPT = `
     li.appendChild(document.createTextNode(' '));
     li.appendChild(name);
     li.appendChild(document.createTextNode(' could not run (' + cell.error.phase + '): ' + cell.error.message.split('\\n')[0] + ' \\u00b7 '));
-    li.appendChild(el('a', { href: 'artifacts/' + encodeURIComponent(cell.id) + '/README.md' }, 'troubleshooting bundle'));
+    li.appendChild(el('a', { href: bundles[cell.id] }, 'troubleshooting bundle'));
     cellErrors.appendChild(li);
     cellErrors.hidden = false;
   });
@@ -179,6 +192,8 @@ const SCRIPT = `
     legend.appendChild(chip);
     legend.appendChild(document.createTextNode(' ' + styles.style[s].label + '  '));
   });
+  legend.appendChild(el('span', { 'class': 'sym' }, styles.optedOut.glyph));
+  legend.appendChild(document.createTextNode(' ' + styles.optedOut.label + '  '));
   legend.appendChild(el('span', { 'class': 'sym' }, styles.notRun.glyph));
   legend.appendChild(document.createTextNode(' ' + styles.notRun.label));
 
@@ -199,10 +214,25 @@ const SCRIPT = `
     fieldset.appendChild(label);
   });
 
+  // Columns as users think of the matrix: one group per CNI (cells arrive sorted CNI first), its
+  // proxy modes beneath.
+  var groupRow = document.getElementById('group-row');
+  var groups = [];
+  matrix.cells.forEach(function (cell) {
+    var last = groups[groups.length - 1];
+    if (last && last.cni === cell.cni) last.cells.push(cell);
+    else groups.push({ cni: cell.cni, cells: [cell] });
+  });
+  groups.forEach(function (group) {
+    var versions = group.cells.map(function (c) { return c.cniVersion; }).filter(function (v, i, all) { return all.indexOf(v) === i; });
+    groupRow.appendChild(el('th', { scope: 'colgroup', colspan: String(group.cells.length), 'class': 'cni-head' },
+      group.cni + (versions.length === 1 ? ' ' + versions[0] : '')));
+  });
   var headRow = document.getElementById('head-row');
   matrix.cells.forEach(function (cell, index) {
     var th = el('th', { scope: 'col', 'class': 'cell-head' + (cell.error ? ' broken' : ''), 'data-cell-index': String(index) });
-    th.appendChild(el('div', null, cell.id));
+    // Under its CNI's group a cell is named by the rest of its id: the proxy mode, for a planned cell.
+    th.appendChild(el('div', null, cell.id.indexOf(cell.cni + '-') === 0 ? cell.id.slice(cell.cni.length + 1) : cell.id));
     var counts = matrix.summary[cell.id] || {};
     th.appendChild(el('div', { 'class': 'counts' }, (counts.fail || 0) + (counts.error || 0) > 0 ? String((counts.fail || 0) + (counts.error || 0)) + '\\u2717' : (cell.error ? '\\u203c' : '\\u2713')));
     var absent = Object.keys(cell.probedAbsent || {});
@@ -229,10 +259,10 @@ const SCRIPT = `
       var result = test.results[cell.id];
       var status = result ? result.status : null;
       if (status) present.push(status);
-      var td = el('td', { 'class': 'st ' + (status || 'notrun'), 'data-test-index': String(testIndex), 'data-cell-index': String(cellIndex),
-        'data-status': status || 'notrun', title: cell.id + ': ' + (status ? styles.style[status].label : styles.notRun.label) });
+      var td = el('td', { 'class': 'st ' + (status || 'notrun') + (optedOut(result) ? ' opted-out' : ''), 'data-test-index': String(testIndex),
+        'data-cell-index': String(cellIndex), 'data-status': status || 'notrun', title: cell.id + ': ' + look(result).label });
       if (status) td.tabIndex = 0;
-      td.textContent = sym(status);
+      td.textContent = look(result).glyph;
       tr.appendChild(td);
     });
     // The search also finds a failure by its evidence (message) or an unsupported reason (detail).
@@ -289,15 +319,11 @@ const SCRIPT = `
       return c + ': declared by the profile' + (absent[c] === undefined ? '' : ', probed absent: ' + absent[c]);
     });
   }
-  // Failed cells get a troubleshooting bundle in artifacts/<cell>/ next to this page.
-  function hasBundle(cell) {
-    var counts = matrix.summary[cell.id] || {};
-    return Boolean(cell.error) || (counts.fail || 0) + (counts.error || 0) > 0;
-  }
   function openPanel(title, facts, text, cell) {
     var bundle = document.getElementById('panel-bundle');
-    bundle.hidden = !(cell && hasBundle(cell));
-    if (cell) bundle.setAttribute('href', 'artifacts/' + encodeURIComponent(cell.id) + '/README.md');
+    var link = cell && bundles[cell.id];
+    bundle.hidden = !link;
+    if (link) bundle.setAttribute('href', link);
     document.getElementById('panel-title').textContent = title;
     var dl = document.getElementById('panel-facts');
     dl.textContent = '';
@@ -316,7 +342,7 @@ const SCRIPT = `
     selected = td;
     td.classList.add('selected');
     openPanel(test.suite + ' \\u203a ' + test.name,
-      [['cell', cell.id], ['status', sym(result.status) + ' ' + styles.style[result.status].label], ['duration', result.durationMs + ' ms'],
+      [['cell', cell.id], ['status', look(result).glyph + ' ' + look(result).label], ['duration', result.durationMs + ' ms'],
        ['detail', result.detail], ['CNI', cell.cni + ' ' + cell.cniVersion], ['proxy mode', cell.proxyMode]],
       result.message, result.status === 'fail' || result.status === 'error' ? cell : null);
   }
@@ -351,7 +377,10 @@ const SCRIPT = `
   document.addEventListener('keydown', function (event) { if (event.key === 'Escape') closePanel(); });
 
   var header = document.querySelector('header');
-  function fitGrid() { document.documentElement.style.setProperty('--header-h', header.offsetHeight + 'px'); }
+  function fitGrid() {
+    document.documentElement.style.setProperty('--header-h', header.offsetHeight + 'px');
+    document.documentElement.style.setProperty('--group-row-h', groupRow.offsetHeight + 'px');
+  }
   window.addEventListener('resize', fitGrid);
   fitGrid();
   applyFilters();

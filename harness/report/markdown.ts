@@ -3,9 +3,11 @@
 import { CAPABILITIES } from '../model/cell.ts';
 import { TEST_STATUSES } from '../model/results.ts';
 import type { TestStatus } from '../model/results.ts';
-import type { Matrix, MatrixTest } from './matrix.ts';
-import { NOT_RUN, STATUS_STYLE } from './status-style.ts';
+import type { Matrix, MatrixResult, MatrixTest } from './matrix.ts';
+import { isOptedOut, NOT_RUN, OPTED_OUT, STATUS_STYLE } from './status-style.ts';
 import { runVerdict } from './verdict.ts';
+import { counted } from '../model/count.ts';
+import { bundleLink } from './bundle-link.ts';
 
 export interface MarkdownOptions {
   /** 'emoji' (default) or 'text' for renderers without emoji. */
@@ -25,6 +27,8 @@ export function renderMarkdown(matrix: Matrix, options: MarkdownOptions = {}): s
   const maxFailureChars = options.maxFailureChars ?? DEFAULT_FAILURE_CHARS;
   const mark = (status: TestStatus | undefined) =>
     status === undefined ? (symbols === 'emoji' ? NOT_RUN.symbol : NOT_RUN.text) : symbols === 'emoji' ? STATUS_STYLE[status].symbol : STATUS_STYLE[status].text;
+  const optedOut = symbols === 'emoji' ? OPTED_OUT.symbol : OPTED_OUT.text;
+  const markResult = (result: MatrixResult | undefined) => (isOptedOut(result) ? optedOut : mark(result?.status));
 
   const head: string[] = [];
   head.push(`## cnimatrix — run ${inline(matrix.run.id)}`, '');
@@ -37,15 +41,16 @@ export function renderMarkdown(matrix: Matrix, options: MarkdownOptions = {}): s
 
   // A pull-request comment is read from the top: what failed comes first, the full grids last.
   const rest: string[] = [];
-  rest.push(`Legend: ${TEST_STATUSES.map((s) => `${mark(s)} ${STATUS_STYLE[s].label}`).join(' · ')} · ${mark(undefined)} ${NOT_RUN.label}`, '');
+  rest.push(`Legend: ${TEST_STATUSES.map((s) => `${mark(s)} ${STATUS_STYLE[s].label}`).join(' · ')} · ${optedOut} ${OPTED_OUT.label} · ${mark(undefined)} ${NOT_RUN.label}`, '');
   rest.push('### Cells', '');
-  rest.push(`| Cell | CNI | Proxy mode | Kubernetes | ${TEST_STATUSES.map((s) => mark(s)).join(' | ')} | Cell error |`);
-  rest.push(`| --- | --- | --- | --- | ${TEST_STATUSES.map(() => '--:').join(' | ')} | --- |`);
+  rest.push(`| Cell | CNI | Proxy mode | Kubernetes | ${TEST_STATUSES.map((s) => mark(s)).join(' | ')} | Cell error | Troubleshooting |`);
+  rest.push(`| --- | --- | --- | --- | ${TEST_STATUSES.map(() => '--:').join(' | ')} | --- | --- |`);
   for (const cell of matrix.cells) {
     const counts = matrix.summary[cell.id];
     const error = cell.error === undefined ? '' : `${mark('error')} ${inline(cell.error.phase)}: ${inline(firstLine(cell.error.message))}`;
+    const bundle = bundleLink(matrix, cell);
     rest.push(
-      `| ${inline(cell.id)} | ${inline(cell.cni)} ${inline(cell.cniVersion)} | ${inline(cell.proxyMode)} | ${inline(cell.kubernetesVersion)} | ${TEST_STATUSES.map((s) => String(counts?.[s] ?? 0)).join(' | ')} | ${error} |`,
+      `| ${inline(cell.id)} | ${inline(cell.cni)} ${inline(cell.cniVersion)} | ${inline(cell.proxyMode)} | ${inline(cell.kubernetesVersion)} | ${TEST_STATUSES.map((s) => String(counts?.[s] ?? 0)).join(' | ')} | ${error} | ${bundle === undefined ? '' : `[bundle](${bundle})`} |`,
     );
   }
   rest.push('');
@@ -55,13 +60,13 @@ export function renderMarkdown(matrix: Matrix, options: MarkdownOptions = {}): s
     for (const cell of matrix.run.notRun) rest.push(`- ${inline(cell.id)}: ${inline(cell.reason)}`);
     rest.push('');
   }
-  rest.push(...unsupportedReasons(matrix, mark('unsupported')));
+  rest.push(...unsupportedReasons(matrix, mark('unsupported'), optedOut));
 
   for (const [suite, tests] of bySuite(matrix.tests)) {
     const grid = [
       `| Test | ${matrix.cells.map((c) => inline(c.id)).join(' | ')} |`,
       `| --- | ${matrix.cells.map(() => ':-:').join(' | ')} |`,
-      ...tests.map((test) => `| ${inline(test.name)} | ${matrix.cells.map((c) => mark(test.results[c.id]?.status)).join(' | ')} |`),
+      ...tests.map((test) => `| ${inline(test.name)} | ${matrix.cells.map((c) => markResult(test.results[c.id])).join(' | ')} |`),
     ];
     const clean = tests.every((t) => Object.values(t.results).every((r) => r.status === 'pass' || r.status === 'unsupported'));
     // A suite with nothing to look at stays folded; one with failures or flakes is open.
@@ -97,30 +102,35 @@ function probedAbsent(matrix: Matrix): string[] {
   return lines.length === 0 ? [] : ['Declared by the profile but probed absent from the cluster:', '', ...lines, ''];
 }
 
-/** ➖ results grouped by cell and reason: why each check did not run there, in one line per reason. */
-function unsupportedReasons(matrix: Matrix, symbol: string): string[] {
-  const groups = new Map<string, { cell: string; reason: string; checks: string[] }>();
+/**
+ * ➖ results grouped by cell and reason: why each check did not run there, in one line per reason;
+ * the checks the user switched off apart, under their own heading.
+ */
+function unsupportedReasons(matrix: Matrix, symbol: string, optedOutSymbol: string): string[] {
+  const groups = new Map<string, { cell: string; reason: string; optedOut: boolean; checks: string[] }>();
   for (const test of matrix.tests) {
     for (const [cellId, result] of Object.entries(test.results)) {
       if (result.status !== 'unsupported') continue;
       const reason = result.detail ?? 'unsupported';
       const key = `${cellId}\u0000${reason}`;
-      const group = groups.get(key) ?? { cell: cellId, reason, checks: [] };
+      const group = groups.get(key) ?? { cell: cellId, reason, optedOut: isOptedOut(result), checks: [] };
       group.checks.push(`${test.suite} › ${test.name}`);
       groups.set(key, group);
     }
   }
-  if (groups.size === 0) return [];
-  const lines = ['### Not tested', ''];
-  for (const g of groups.values()) {
+  const line = (g: { cell: string; reason: string; checks: string[] }, mark: string) => {
     const named = g.checks.slice(0, 3).map(inline).join('; ') + (g.checks.length > 3 ? `; and ${g.checks.length - 3} more` : '');
-    lines.push(`- ${symbol} ${inline(g.cell)}: ${inline(firstLine(g.reason))} (${g.checks.length} ${g.checks.length === 1 ? 'check' : 'checks'}: ${named})`);
-  }
-  lines.push('');
+    return `- ${mark} ${inline(g.cell)}: ${inline(firstLine(g.reason))} (${counted(g.checks.length, 'check')}: ${named})`;
+  };
+  const all = [...groups.values()];
+  const lacking = all.filter((g) => !g.optedOut);
+  const optedOut = all.filter((g) => g.optedOut);
+  const lines: string[] = [];
+  if (lacking.length > 0) lines.push('### Not tested', '', ...lacking.map((g) => line(g, symbol)), '');
+  if (optedOut.length > 0) lines.push('### Skipped by your choice', '', ...optedOut.map((g) => line(g, optedOutSymbol)), '');
   return lines;
 }
 
-const counted = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
 function omitted(count: number): string {
   return count <= 0 ? '' : `\n_${count} more failure texts are not shown to keep this summary under 1 MiB; see matrix.html or the JUnit files._\n`;

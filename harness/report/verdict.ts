@@ -1,5 +1,6 @@
 // The one-line verdict of a run, shared by matrix.md and matrix.html.
 import { matrixHasFailures, type Matrix } from './matrix.ts';
+import { counted } from '../model/count.ts';
 
 export function runVerdict(matrix: Matrix): { passed: boolean; summary: string } {
   const { ended } = matrix.run;
@@ -13,7 +14,7 @@ export function runVerdict(matrix: Matrix): { passed: boolean; summary: string }
   const broken = matrix.cells.filter((c) => c.error !== undefined).length;
   if (!matrixHasFailures(matrix)) return { passed: true, summary: total.flaky > 0 ? `${total.flaky} flaky` : '' };
   const parts = [`${total.fail} failed`, `${total.error} errored`];
-  if (broken > 0) parts.push(`${broken} ${broken === 1 ? 'cell' : 'cells'} could not run`);
+  if (broken > 0) parts.push(`${counted(broken, 'cell')} could not run`);
   if (total.flaky > 0) parts.push(`${total.flaky} flaky`);
   return { passed: false, summary: parts.join(', ') };
 }

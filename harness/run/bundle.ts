@@ -10,10 +10,13 @@ import type { CellContext } from './context.ts';
 
 interface PodStatus {
   phase?: string;
+  podIP?: string;
+  podIPs?: { ip: string }[];
   containerStatuses?: { name: string; ready: boolean; restartCount: number; state?: Record<string, { reason?: string; message?: string }> }[];
 }
 
-function podLine(pod: KubeObject): string {
+/** "ns/name (10.244.1.5) on kind-worker: Running; agnhost: ready, running, restarts 0"; every IP of a dual-stack pod. */
+export function podLine(pod: KubeObject): string {
   const status = (pod.status ?? {}) as PodStatus;
   const node = (pod.spec as { nodeName?: string } | undefined)?.nodeName ?? '-';
   const containers = (status.containerStatuses ?? []).map((c) => {
@@ -21,7 +24,8 @@ function podLine(pod: KubeObject): string {
     const why = detail.reason ? ` ${detail.reason}` : '';
     return `${c.name}: ${c.ready ? 'ready' : 'not ready'}, ${state}${why}, restarts ${c.restartCount}`;
   });
-  const ip = (pod.status as { podIP?: string } | undefined)?.podIP ?? 'no IP';
+  const ips = status.podIPs?.map((p) => p.ip) ?? (status.podIP === undefined ? [] : [status.podIP]);
+  const ip = ips.join(', ') || 'no IP';
   return `${pod.metadata.namespace}/${pod.metadata.name} (${ip}) on ${node}: ${status.phase ?? 'Unknown'}; ${containers.join('; ') || 'no container status'}`;
 }
 

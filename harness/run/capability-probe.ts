@@ -27,12 +27,12 @@ export function sctpSupport(exitCode: number, output: string): { sctp: boolean }
 }
 
 /** Whether each node's kernel gives pods SCTP. */
-export function nodeSctpSupport(kube: Kube): Promise<NodeSctp[]> {
+export function nodeSctpSupport(kube: Kube, signal?: AbortSignal): Promise<NodeSctp[]> {
   return askEveryNode(kube, { namespace: CAPABILITY_PROBE_NAMESPACE, hostNetwork: false }, async (target, node): Promise<NodeSctp> => {
     const result = await kube.exec(target, SCTP_PROBE_COMMAND);
     const output = `${result.stdout}${result.stderr}`.trim();
     const support = sctpSupport(result.exitCode, output);
     if ('unknown' in support) return { node, error: `\`${SCTP_PROBE_COMMAND.join(' ')}\` exited ${result.exitCode}: ${support.unknown}` };
     return support.sctp ? { node, sctp: true } : { node, sctp: false, evidence: output };
-  });
+  }, signal);
 }

@@ -15,6 +15,8 @@ export interface StepOptions {
   tools?: Record<string, string>;
   /** The cell's kubeconfig, for runTool steps. */
   kubeconfigPath?: string;
+  /** The run's interrupt: waits stop and tools are killed, so nothing outlives the run. */
+  signal?: AbortSignal;
 }
 
 async function runTool(step: RunToolStep, opts: StepOptions): Promise<void> {
@@ -30,6 +32,7 @@ async function runTool(step: RunToolStep, opts: StepOptions): Promise<void> {
     env: { KUBECONFIG: opts.kubeconfigPath },
     timeout: step.timeoutMs,
     forceKillAfterDelay: 5000,
+    ...(opts.signal ? { cancelSignal: opts.signal } : {}),
   });
   for (const line of result.all.split('\n').filter((l) => l.trim() !== '')) opts.log(`  ${line}`);
   if (result.exitCode === 0) return;
@@ -48,17 +51,17 @@ export async function executeInstallSteps(kube: Kube, steps: readonly InstallSte
         // The plan already resolved overrides.manifests into step.manifest.
         const text = await fetchPinned(step.manifest, { cacheDir: opts.cacheDir, log: opts.log });
         const transformed = applyTransforms(text, step.transforms, step.manifest.url);
-        await kube.apply(opts.preloaded === true ? retagForPreload(transformed, step.manifest.url) : transformed, { mode: step.manifest.mode });
+        await kube.apply(opts.preloaded === true ? retagForPreload(transformed, step.manifest.url) : transformed, { mode: step.manifest.mode, signal: opts.signal });
         break;
       }
       case 'applyObjects':
-        await kube.apply(step.objects, { mode: step.mode });
+        await kube.apply(step.objects, { mode: step.mode, signal: opts.signal });
         break;
       case 'runTool':
         await runTool(step, opts);
         break;
       case 'wait':
-        await kube.waitFor(step.condition, step.timeoutMs);
+        await kube.waitFor(step.condition, step.timeoutMs, opts.signal);
         break;
     }
   }

@@ -39,11 +39,14 @@ function probeObjects(probe: NodeProbe): KubeObject[] {
   ];
 }
 
-/** Runs `ask` in the probe pod of every node; the answers come back in the order of the pods. */
-export async function askEveryNode<T>(kube: Kube, probe: NodeProbe, ask: (target: ExecTarget, node: string) => Promise<T>): Promise<T[]> {
+/**
+ * Runs `ask` in the probe pod of every node; the answers come back in the order of the pods. An
+ * aborted `signal` stops the rollout wait, and the probe's namespace is then deleted without waiting.
+ */
+export async function askEveryNode<T>(kube: Kube, probe: NodeProbe, ask: (target: ExecTarget, node: string) => Promise<T>, signal?: AbortSignal): Promise<T[]> {
   await kube.apply(probeObjects(probe));
   try {
-    await kube.waitFor({ kind: 'daemonSetRolledOut', namespace: probe.namespace, name: PROBE_NAME }, ROLLOUT_TIMEOUT_MS);
+    await kube.waitFor({ kind: 'daemonSetRolledOut', namespace: probe.namespace, name: PROBE_NAME }, ROLLOUT_TIMEOUT_MS, signal);
     const pods = await kube.list('v1', 'Pod', { namespace: probe.namespace, labelSelector: `app=${PROBE_NAME}` });
     return await Promise.all(
       pods.map((pod) => {
@@ -53,6 +56,6 @@ export async function askEveryNode<T>(kube: Kube, probe: NodeProbe, ask: (target
     );
   } finally {
     // Waited for: the next probe of this cluster (detection, then verification) reuses the name.
-    await kube.delete({ apiVersion: 'v1', kind: 'Namespace', name: probe.namespace }, { wait: true, timeoutMs: NAMESPACE_GONE_TIMEOUT_MS });
+    await kube.delete({ apiVersion: 'v1', kind: 'Namespace', name: probe.namespace }, { wait: signal?.aborted !== true, timeoutMs: NAMESPACE_GONE_TIMEOUT_MS });
   }
 }

@@ -49,10 +49,11 @@ async function connect(kube: Kube, client: ExecTarget, ip: string): Promise<Prob
 }
 
 /** Looks every second until `done` holds or `windowMs` is over; the last result either way. */
-async function lookUntil(kube: Kube, client: ExecTarget, ip: string, windowMs: number, done: (r: ProbeResult) => boolean) {
+async function lookUntil(kube: Kube, client: ExecTarget, ip: string, windowMs: number, done: (r: ProbeResult) => boolean, signal: AbortSignal | undefined) {
   const started = Date.now();
   let attempts = 0;
   for (;;) {
+    if (signal?.aborted) throw new Error('the policy enforcement probe stopped: the run was interrupted');
     attempts++;
     const result = await connect(kube, client, ip);
     if (done(result) || Date.now() - started >= windowMs) return { result, attempts, elapsedMs: Date.now() - started, done: done(result) };
@@ -60,7 +61,7 @@ async function lookUntil(kube: Kube, client: ExecTarget, ip: string, windowMs: n
   }
 }
 
-export async function policyEnforcement(kube: Kube): Promise<PolicyEnforcement> {
+export async function policyEnforcement(kube: Kube, signal?: AbortSignal): Promise<PolicyEnforcement> {
   await kube.apply([
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: POLICY_PROBE_NAMESPACE } },
     // A TCP-only netexec is Ready once its port accepts (its /healthz waits for a UDP server).
@@ -68,18 +69,18 @@ export async function policyEnforcement(kube: Kube): Promise<PolicyEnforcement> 
     pod('client', ['pause']),
   ]);
   try {
-    await kube.waitFor({ kind: 'podsReady', namespace: POLICY_PROBE_NAMESPACE, minCount: 2 }, READY_TIMEOUT_MS);
+    await kube.waitFor({ kind: 'podsReady', namespace: POLICY_PROBE_NAMESPACE, minCount: 2 }, READY_TIMEOUT_MS, signal);
     const server = await kube.get({ apiVersion: 'v1', kind: 'Pod', namespace: POLICY_PROBE_NAMESPACE, name: 'server' });
     const ip = (server?.['status'] as { podIP?: string } | undefined)?.podIP;
     if (!ip) return { unknown: 'the probe server pod has no IP' };
     const client: ExecTarget = { namespace: POLICY_PROBE_NAMESPACE, pod: 'client', container: 'client' };
     const connected = (r: ProbeResult) => r.outcome === 'connected';
-    const open = await lookUntil(kube, client, ip, OPEN_WINDOW_MS, connected);
+    const open = await lookUntil(kube, client, ip, OPEN_WINDOW_MS, connected, signal);
     if (!open.done) return { unknown: `before any policy the client pod could not reach the server pod (${ip}:${PORT}): ${describeResult(open.result)}` };
     await kube.apply([DENY_ALL_INGRESS]);
     // Blocked is a timeout or a refusal; a probe that did not run says nothing and is looked at again.
     const blocked = (r: ProbeResult) => r.outcome === 'timeout' || r.outcome === 'refused';
-    const denied = await lookUntil(kube, client, ip, settleWindowMs(), blocked);
+    const denied = await lookUntil(kube, client, ip, settleWindowMs(), blocked, signal);
     if (denied.done) return { enforced: true, afterMs: denied.elapsedMs };
     if (!connected(denied.result)) return { unknown: `after a deny-all ingress policy the probe said nothing about the path: ${describeResult(denied.result)}` };
     return {
@@ -87,6 +88,7 @@ export async function policyEnforcement(kube: Kube): Promise<PolicyEnforcement> 
       evidence: `a deny-all ingress NetworkPolicy left the client pod connected to the server pod (${ip}:${PORT}) for ${(denied.elapsedMs / 1000).toFixed(1)} s (${denied.attempts} looks)`,
     };
   } finally {
-    await kube.delete({ apiVersion: 'v1', kind: 'Namespace', name: POLICY_PROBE_NAMESPACE }, { wait: true, timeoutMs: NAMESPACE_GONE_TIMEOUT_MS });
+    // Interrupted, the deletion is asked for but not waited on: the run is ending.
+    await kube.delete({ apiVersion: 'v1', kind: 'Namespace', name: POLICY_PROBE_NAMESPACE }, { wait: signal?.aborted !== true, timeoutMs: NAMESPACE_GONE_TIMEOUT_MS });
   }
 }

@@ -14,13 +14,13 @@ const CURL_COULD_NOT_CONNECT = 7;
 export type NodeProxyMode = { node: string; mode: string } | { node: string; none: true } | { node: string; error: string };
 
 /** The proxy mode each node's kube-proxy reports (or that none listens there). */
-export function nodeProxyModes(kube: Kube): Promise<NodeProxyMode[]> {
+export function nodeProxyModes(kube: Kube, signal?: AbortSignal): Promise<NodeProxyMode[]> {
   return askEveryNode(kube, { namespace: PROBE_NAMESPACE, hostNetwork: true }, async (target, node): Promise<NodeProxyMode> => {
     const result = await kube.exec(target, ['curl', '-sS', '--max-time', '5', PROXY_MODE_URL]);
     if (result.exitCode === 0) return { node, mode: result.stdout.trim() };
     if (result.exitCode === CURL_COULD_NOT_CONNECT) return { node, none: true };
     return { node, error: `curl ${PROXY_MODE_URL} exited ${result.exitCode}: ${result.stderr.trim()}` };
-  });
+  }, signal);
 }
 
 /** Problems with the CNI's kube-proxy replacement, one per agent pod that does not confirm it. */

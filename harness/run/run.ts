@@ -29,6 +29,7 @@ import { leakedClusters, REUSE_RUN_ID } from './leaks.ts';
 import { chooseParallel } from './parallelism.ts';
 import { createProgress, type Progress } from './progress.ts';
 import { readRunState, resumedConfig, RUN_STATE_FILE, writeRunState } from './run-state.ts';
+import { counted } from '../model/count.ts';
 
 export interface RunOptions {
   config: Config;
@@ -130,7 +131,6 @@ async function planFor(config: Config, mode: ClusterMode, existing: Kube | undef
   return buildPlan(request);
 }
 
-const cellCount = (n: number) => `${n} ${n === 1 ? 'cell' : 'cells'}`;
 
 function exitCodeFor(results: readonly CellResult[], interrupted: boolean): number {
   if (interrupted) return ExitCode.interrupted;
@@ -180,7 +180,7 @@ async function prepare({ config, opts, state, runDir, mode, existing, startedAt,
   if (mode !== 'existing') {
     const leaked = await leakedClusters(kind, config.runId);
     if (leaked.length > 0) {
-      note(`${leaked.length} cluster(s) left by earlier runs: ${leaked.join(', ')}; \`cnimatrix clean\` deletes them`);
+      note(`${counted(leaked.length, 'cluster')} left by earlier runs: ${leaked.join(', ')}; \`cnimatrix clean\` deletes them`);
     }
   }
 
@@ -191,10 +191,10 @@ async function prepare({ config, opts, state, runDir, mode, existing, startedAt,
     );
   }
   const done = state ? plan.cells.filter((cell) => existsSync(cellJUnitPath(runDir, cell.id))) : [];
-  if (state && done.length > 0) note(`resuming ${config.runId}: ${cellCount(done.length)} already done (${done.map((c) => c.id).join(', ')})`);
+  if (state && done.length > 0) note(`resuming ${config.runId}: ${counted(done.length, 'cell')} already done (${done.map((c) => c.id).join(', ')})`);
   const todo = plan.cells.filter((cell) => !done.includes(cell));
   const { parallel, reason } = chooseParallel(config.parallel, Math.max(todo.length, 1), config.workers + 1);
-  note(`run ${config.runId}: ${cellCount(todo.length)} to run, ${reason}; reports in ${runDir}`);
+  note(`run ${config.runId}: ${counted(todo.length, 'cell')} to run, ${reason}; reports in ${runDir}`);
 
   await mkdir(runDir, { recursive: true });
   // An existing cluster's cell is what was detected, which is what --resume must run again.

@@ -56,7 +56,7 @@ describe('cnimatrix clean', () => {
     const result = await cnimatrix(['clean'], { env });
     expect(result.exitCode).toBe(4);
     expect(result.stderr).toContain('could not delete cnimatrix-r1-kindnet-nftables');
-    expect(result.stderr).toContain('error: 3 cluster(s) could not be deleted');
+    expect(result.stderr).toContain('error: 3 clusters could not be deleted');
     expect(deletes(recorder)).toEqual(OURS);
   }, CLI_TIMEOUT_MS);
 });

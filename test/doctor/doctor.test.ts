@@ -127,7 +127,7 @@ describe('doctor', () => {
     const text = renderDoctorReport(report);
     expect(text).toMatch(/^MISSING +docker +the docker CLI is not on PATH$/m);
     expect(text).toMatch(/^ +fix: install kind v0\.33\.0 or newer/m);
-    expect(text).toContain('2 required item(s) missing');
+    expect(text).toContain('2 required items missing');
   });
 
   test('a stopped Docker daemon is missing and says how to start it', async () => {
@@ -195,10 +195,10 @@ describe('doctor', () => {
     const tight = fakeHost({ ...healthy, memAvailableKb: 13 * GIB_KB, cpus: 16 });
     const memory = byName((await runDoctor(input(cells, { parallel: 4 }), tight)).checks, 'memory');
     expect(memory?.status).toBe('warn');
-    expect(memory?.detail).toBe('13.0 GiB available but about 24.0 GiB needed (4 cluster(s) x 3 nodes x 2.0 GiB); nodes may be OOM-killed');
+    expect(memory?.detail).toBe('13.0 GiB available but about 24.0 GiB needed (4 clusters x 3 nodes x 2.0 GiB); nodes may be OOM-killed');
     expect(memory?.fix).toBe('run fewer clusters at once: --parallel 2');
     const auto = byName((await runDoctor(input(cells, { parallel: 'auto' }), fakeHost({ ...healthy, cpus: 2 }))).checks, 'memory');
-    expect(auto?.detail).toContain('about 6.0 GiB needed (1 cluster(s)');
+    expect(auto?.detail).toContain('about 6.0 GiB needed (1 cluster x');
   });
 });
 

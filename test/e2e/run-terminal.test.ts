@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals';
 import { execa } from 'execa';
+import { faultEnvName } from '../sim/kind/state.ts';
 import { createSimWorld, PROJECT_ROOT, type SimWorld } from './run-harness.ts';
 
 const MINUTES = 60_000;
@@ -29,42 +30,55 @@ const quote = (arg: string) => `'${arg.replaceAll("'", "'\\''")}'`;
 const withoutAnsi = (text: string) => text.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
 
 /** Runs cnimatrix under a pseudo-terminal and types Ctrl-C once the task list shows `shown`. */
-async function interruptInTerminal(args: string[], shown: RegExp) {
+async function interruptInTerminal(args: string[], shown: RegExp, env: Record<string, string> = {}) {
   const command = [process.execPath, join(PROJECT_ROOT, 'bin', 'cnimatrix.js'), ...args].map(quote).join(' ');
   // A pseudo-terminal has no size until one is set; listr2 wraps at its width.
   const run = execa('script', ['-qfec', `stty cols 160 rows 50; exec ${command}`, '/dev/null'], {
     cwd: world.dir,
     // A terminal, not CI: the task list renders and listr2 is in charge of the screen.
-    env: { ...world.env, CI: '', GITHUB_ACTIONS: '', TERM: 'xterm-256color' },
+    env: { ...world.env, CI: '', GITHUB_ACTIONS: '', TERM: 'xterm-256color', ...env },
     reject: false,
     all: true,
     stdin: 'pipe',
   });
   let screen = '';
-  let typed = false;
+  let typedAt: number | undefined;
   run.all?.on('data', (chunk: Buffer) => {
     screen += chunk.toString();
-    if (!typed && shown.test(withoutAnsi(screen))) {
-      typed = true;
+    if (typedAt === undefined && shown.test(withoutAnsi(screen))) {
+      typedAt = Date.now();
       run.stdin?.write(CTRL_C);
     }
   });
   const result = await run;
-  return { typed, exitCode: result.exitCode, output: withoutAnsi(result.all ?? '') };
+  const exitedAfterMs = typedAt === undefined ? undefined : Date.now() - typedAt;
+  return { typed: typedAt !== undefined, exitedAfterMs, exitCode: result.exitCode, output: withoutAnsi(result.all ?? '') };
 }
 
 describe('Ctrl-C in a terminal', () => {
-  // Mid-suite, the task list shows the cell's counts so far and the check running.
-  const shownDuring = {
-    'create-cluster': /kindnet-iptables: create-cluster \(/,
-    'wait-ready': /kindnet-iptables: wait-ready \(/,
-    'run-suites': /kindnet-iptables: run-suites \([\d.]+s\) · \d+ passed, 0 failed · dns › /,
+  const cell = 'calico-iptables';
+  // Every phase of a cell, as the task list names it; mid-suite it also shows the counts so far and
+  // the check running. pod-network makes the cell probe SCTP (probe-capabilities), ingress installs
+  // a controller, and the dns suite fails (a sim fault), so the cell reaches collect.
+  const shownDuring: Record<string, RegExp> = {
+    'create-cluster': /calico-iptables: create-cluster \(/,
+    'install-cni': /calico-iptables: install-cni \(/,
+    'wait-ready': /calico-iptables: wait-ready \(/,
+    'verify-proxy-mode': /calico-iptables: verify-proxy-mode \(/,
+    'probe-capabilities': /calico-iptables: probe-capabilities \(/,
+    'install-ingress': /calico-iptables: install-ingress \(/,
+    'run-suites': /calico-iptables: run-suites \([\d.]+s\) · \d+ passed, \d+ failed · (pod-network|dns|ingress) › /,
+    collect: /calico-iptables: collect \(/,
+    'delete-cluster': /calico-iptables: delete-cluster \(/,
   };
-  test.each(Object.keys(shownDuring) as (keyof typeof shownDuring)[])('during %s: cleanup, matrix, resume hint, exit 130, nothing left', async (phase) => {
-    const runId = `tty-${phase}`;
+  // collect and delete-cluster clean up, so they run to their end: by then the suites are done.
+  const suitesDone = new Set(['collect', 'delete-cluster']);
+  test.each(Object.keys(shownDuring))('during %s: cleanup, matrix, resume hint, exit 130, nothing left', async (phase) => {
+    const runId = `tty-${phase}`.slice(0, 20);
     const result = await interruptInTerminal(
-      ['run', '--config', world.configFile, '--cni', 'kindnet', '--proxy-mode', 'iptables', '--suites', 'dns', '--run-id', runId],
-      shownDuring[phase],
+      ['run', '--config', world.configFile, '--cni', 'calico', '--proxy-mode', 'iptables', '--suites', 'pod-network,dns,ingress', '--run-id', runId],
+      shownDuring[phase]!,
+      { CNIMATRIX_EXTERNAL_CLIENT: 'off', [faultEnvName(`cnimatrix-${runId}-${cell}`)]: 'dns-no-search-path' },
     );
     expect(result.typed).toBe(true);
     expect({ exitCode: result.exitCode, output: result.output }).toMatchObject({ exitCode: 130 });
@@ -72,7 +86,11 @@ describe('Ctrl-C in a terminal', () => {
     expect(result.output).toMatch(/cnimatrix run --resume /);
     const runDir = join(world.reportsDir, runId);
     expect(existsSync(join(runDir, 'matrix.md'))).toBe(true);
-    expect(existsSync(join(runDir, 'junit', 'kindnet-iptables.xml'))).toBe(false);
+    // A cell cut short keeps no JUnit, so --resume runs it again; one whose suites ended keeps it.
+    expect(existsSync(join(runDir, 'junit', `${cell}.xml`))).toBe(suitesDone.has(phase));
+    if (phase === 'collect') expect(existsSync(join(runDir, 'artifacts', cell, 'README.md'))).toBe(true);
+    // The run stops waiting at once: not at the deadline of whatever it was waiting for (minutes).
+    expect(result.exitedAfterMs).toBeLessThan(60_000);
     expect(await world.clusters()).toEqual([]);
     expect(world.livePids()).toEqual([]);
   }, 5 * MINUTES);

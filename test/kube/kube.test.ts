@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { createKube, isNotFound, KubeApiError } from '../../harness/kube/index.ts';
 import type { KubeObject } from '../../harness/kube/types.ts';
+import { WaitAbortedError } from '../../harness/kube/waits.ts';
 import { deployment, eventually, namespace, startCluster, type Cluster } from './fixtures.ts';
 import { startApiServer } from '../sim/apiserver/index.ts';
 import { miniShell } from './shell.ts';
@@ -241,6 +242,20 @@ describe('kube adapter against the fake API server', () => {
       await c.kube.apply([ds]);
       const err = await c.kube.waitFor({ kind: 'daemonSetRolledOut', namespace: 'kube-system', name: 'nowhere' }, 500).catch((e: unknown) => e);
       expect((err as Error).message).toMatch(/it wants no pod on any node \(does its nodeSelector or affinity match no node/);
+    });
+
+    test('an aborted signal (the run interrupted) stops the wait at once, not at its deadline', async () => {
+      const controller = new AbortController();
+      const started = Date.now();
+      const waiting = c.kube.waitFor({ kind: 'nodesReady', minCount: 99 }, 60_000, controller.signal).catch((e: unknown) => e);
+      setTimeout(() => controller.abort(), 200);
+      const err = await waiting;
+      expect(err).toBeInstanceOf(WaitAbortedError);
+      expect((err as Error).message).toBe('stopped waiting for nodes to be Ready: the run was interrupted');
+      // Well before the 60 s deadline: the poll ends with the abort, not with its next look.
+      expect(Date.now() - started).toBeLessThan(30_000);
+      const already = await c.kube.waitFor({ kind: 'nodesReady', minCount: 1 }, 60_000, controller.signal).catch((e: unknown) => e);
+      expect(already).toBeInstanceOf(WaitAbortedError);
     });
 
     test('Job complete', async () => {

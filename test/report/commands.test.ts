@@ -115,7 +115,7 @@ describe('cnimatrix diff', () => {
     const result = await run(diffCommand, [baseDir, candDir]);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain('| calico-ipvs | dns | B | ✅ pass | ❌ fail | NXDOMAIN |');
-    expect(result.stderr).toContain('1 regressions');
+    expect(result.stderr).toContain('1 regression and 0 broken cells');
   });
 
   test('exit 0 without regressions; JSON to a file; matrix.json files as inputs', async () => {

@@ -10,7 +10,7 @@ import type { Browser, Page } from 'playwright-core';
 import { renderHtml } from '../../harness/report/html.ts';
 import { buildMatrix } from '../../harness/report/matrix.ts';
 import type { Matrix } from '../../harness/report/matrix.ts';
-import { bigRun, cell, fail, NASTY_NAMES, NO_SCTP_EVIDENCE, probedAbsent, RUN } from './fixtures.ts';
+import { bigRun, cell, fail, NASTY_NAMES, NO_SCTP_EVIDENCE, probedAbsent, RUN, unsupported } from './fixtures.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const available = existsSync(CHROMIUM);
@@ -141,11 +141,32 @@ if (!available) {
     expect((await facts('kindnet-iptables')).text).toBe('none declared by the profile');
   });
 
+  test('columns are grouped by CNI, its proxy modes beneath', async () => {
+    const groups = page.locator('#grid thead th.cni-head');
+    const expected = ['kindnet', 'calico', 'flannel', 'cilium', 'weave'].map((cni) => {
+      const version = matrix.cells.find((c) => c.cni === cni)!.cniVersion;
+      return { text: `${cni} ${version}`, colspan: '4' };
+    });
+    const seen = [];
+    for (let i = 0; i < (await groups.count()); i++) seen.push({ text: await groups.nth(i).textContent(), colspan: await groups.nth(i).getAttribute('colspan') });
+    expect(seen).toEqual(expected);
+    const heads = await page.locator('#grid thead th.cell-head div:first-child').allTextContents();
+    expect(heads.slice(0, 4)).toEqual(['iptables', 'ipvs', 'nftables', 'none']);
+    // Each proxy-mode head sits under its CNI's group.
+    const calico = (await groups.nth(1).boundingBox())!;
+    const calicoIpvs = (await page.locator(`th.cell-head[data-cell-index="${matrix.cells.findIndex((c) => c.id === 'calico-ipvs')}"]`).boundingBox())!;
+    expect(calicoIpvs.x).toBeGreaterThanOrEqual(calico.x);
+    expect(calicoIpvs.x + calicoIpvs.width).toBeLessThanOrEqual(calico.x + calico.width + 1);
+    expect(calicoIpvs.y).toBeGreaterThanOrEqual(calico.y + calico.height - 1);
+  });
+
   test('headers stay in view while scrolling', async () => {
     await page.locator('#grid-wrap').evaluate((wrap) => wrap.scrollTo(2000, 3000));
     const wrapBox = await page.locator('#grid-wrap').boundingBox();
-    const headBox = await page.locator('#grid thead th.cell-head').first().boundingBox();
-    expect(Math.abs((headBox?.y ?? -1) - (wrapBox?.y ?? -2))).toBeLessThan(2);
+    const groupBox = await page.locator('#grid thead th.cni-head').last().boundingBox();
+    expect(Math.abs((groupBox?.y ?? -1) - (wrapBox?.y ?? -2))).toBeLessThan(2);
+    const headBox = await page.locator('#grid thead th.cell-head').last().boundingBox();
+    expect(Math.abs((headBox?.y ?? -1) - ((groupBox?.y ?? 0) + (groupBox?.height ?? 0)))).toBeLessThan(2);
     const firstVisibleName = page.locator('#grid-body tr.test-row th').nth(150);
     expect(Math.abs(((await firstVisibleName.boundingBox())?.x ?? -1) - (wrapBox?.x ?? -2))).toBeLessThan(2);
   });
@@ -171,6 +192,19 @@ if (!available) {
   afterAll(async () => {
     await browser?.close();
     if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+  });
+
+  test("a check the user switched off is shown apart from one the cell cannot run", async () => {
+    const checks = [unsupported('ingress', 'from outside', 'skipped: disabled by CNIMATRIX_EXTERNAL_CLIENT=off'), unsupported('ingress', 'SCTP', 'needs capability sctp')];
+    await open(buildMatrix([cell('calico', 'iptables', checks)], { ...RUN, id: 'opted-out' }));
+    const cells = page.locator('#grid-body td.st');
+    expect(await cells.allTextContents()).toEqual(['»', '–']);
+    expect(await cells.nth(0).getAttribute('title')).toBe('calico-iptables: skipped by your choice');
+    expect(await cells.nth(1).getAttribute('title')).toBe('calico-iptables: unsupported');
+    expect(await page.locator('#legend').textContent()).toContain('» skipped by your choice');
+    await cells.nth(0).click();
+    expect(await page.locator('#panel-facts').textContent()).toContain('status» skipped by your choice');
+    await page.close();
   });
 
   test('an all-errored run shows a failed banner and each cell error with its bundle, not an empty grid', async () => {

@@ -20,7 +20,7 @@ describe('matrix.md', () => {
   const md = renderMarkdown(buildMatrix([mixedCell('calico', 'iptables'), cell('kindnet', 'iptables', [pass('pod-network', 'same node › TCP')])], RUN));
 
   test('has a legend with symbols and their meaning', () => {
-    expect(md).toContain('Legend: ✅ pass · ❌ fail · ⚠️ flaky · ➖ unsupported · 💥 error · · not run');
+    expect(md).toContain('Legend: ✅ pass · ❌ fail · ⚠️ flaky · ➖ unsupported · 💥 error · ⏭️ skipped by your choice · · not run');
     expect(md).toContain('**Result: failed** — 1 failed, 1 errored, 1 flaky');
   });
 
@@ -38,10 +38,10 @@ describe('matrix.md', () => {
     ]);
   });
 
-  test('cells table counts every status', () => {
+  test('cells table counts every status and links the troubleshooting bundle of each cell that failed', () => {
     const rows = tableAfter(md, '### Cells');
-    expect(rows[2]).toEqual(['kindnet-iptables', 'kindnet v1.0.0', 'iptables', 'v1.30.0', '1', '0', '0', '0', '0', '']);
-    expect(rows[3]).toEqual(['calico-iptables', 'calico v3.28.0', 'iptables', 'v1.30.0', '3', '1', '1', '1', '1', '']);
+    expect(rows[2]).toEqual(['kindnet-iptables', 'kindnet v1.0.0', 'iptables', 'v1.30.0', '1', '0', '0', '0', '0', '', '']);
+    expect(rows[3]).toEqual(['calico-iptables', 'calico v3.28.0', 'iptables', 'v1.30.0', '3', '1', '1', '1', '1', '', '[bundle](artifacts/calico-iptables/README.md)']);
   });
 
   test('failures are collapsed with the full text in a fenced block', () => {
@@ -62,8 +62,19 @@ describe('matrix.md', () => {
     const optOut = Array.from({ length: 5 }, (_, i) => unsupported('ingress', `from outside › case ${i}`, 'skipped: disabled by CNIMATRIX_EXTERNAL_CLIENT=off'));
     const skipped = renderMarkdown(buildMatrix([cell('calico', 'iptables', optOut)], RUN));
     expect(skipped).toContain(
-      '- ➖ calico-iptables: skipped: disabled by CNIMATRIX&#95;EXTERNAL&#95;CLIENT=off (5 checks: ingress › from outside › case 0; ingress › from outside › case 1; ingress › from outside › case 2; and 2 more)',
+      '### Skipped by your choice\n\n- ⏭️ calico-iptables: skipped: disabled by CNIMATRIX&#95;EXTERNAL&#95;CLIENT=off (5 checks: ingress › from outside › case 0; ingress › from outside › case 1; ingress › from outside › case 2; and 2 more)',
     );
+  });
+
+  test("a check the user switched off is shown apart from one the cell cannot run, in the grid and under the reasons", () => {
+    const mixed = renderMarkdown(
+      buildMatrix([cell('calico', 'iptables', [unsupported('ingress', 'from outside', 'skipped: disabled by CNIMATRIX_EXTERNAL_CLIENT=off'), unsupported('ingress', 'SCTP', 'needs capability sctp')])], RUN),
+    );
+    expect(tableAfter(mixed, '<details><summary>✅ ingress: 2 tests, nothing failed</summary>').slice(2)).toEqual([
+      ['from outside', '⏭️'],
+      ['SCTP', '➖'],
+    ]);
+    expect(mixed).toContain('### Not tested\n\n- ➖ calico-iptables: needs capability sctp (1 check: ingress › SCTP)\n\n### Skipped by your choice\n\n- ⏭️ calico-iptables: skipped:');
   });
 
   test('capabilities probed absent are listed under the cells table with their evidence, only when there are any', () => {
@@ -85,13 +96,13 @@ describe('matrix.md', () => {
 
   test('text symbols for renderers without emoji', () => {
     const text = renderMarkdown(buildMatrix([mixedCell()], RUN), { symbols: 'text' });
-    expect(text).toContain('Legend: PASS pass · FAIL fail · FLAKY flaky · N/A unsupported · ERROR error · - not run');
+    expect(text).toContain('Legend: PASS pass · FAIL fail · FLAKY flaky · N/A unsupported · ERROR error · SKIP skipped by your choice · - not run');
     expect(text).not.toMatch(/[✅❌💥➖]/u);
   });
 
   test('cell errors are listed with phase and hint', () => {
     const broken = renderMarkdown(buildMatrix([cell('cilium', 'none', [], { error: { phase: 'install-cni', message: 'helm failed\nline 2', hint: 'see collect/' } })], RUN));
-    expect(broken).toContain('| cilium-none | cilium v1.0.0 | none | v1.30.0 | 0 | 0 | 0 | 0 | 0 | 💥 install-cni: helm failed |');
+    expect(broken).toContain('| cilium-none | cilium v1.0.0 | none | v1.30.0 | 0 | 0 | 0 | 0 | 0 | 💥 install-cni: helm failed | [bundle](artifacts/cilium-none/README.md) |');
     expect(broken).toContain('cell could not run (install-cni)</summary>\n\n```text\nhelm failed\nline 2\n\nhint: see collect/\n```');
   });
 });

@@ -6,6 +6,7 @@ import { RUN_ID_PATTERN } from '../../config/index.ts';
 import { cleanClusters, createKind } from '../../kind/index.ts';
 import { BadInputError, CnimatrixError, ExitCode } from '../../model/errors.ts';
 import { CLUSTER_PREFIX } from '../../plan/index.ts';
+import { counted } from '../../model/count.ts';
 
 export function cleanCommand(): Command {
   return new Command('clean')
@@ -28,7 +29,7 @@ export function cleanCommand(): Command {
       for (const name of result.deleted) process.stdout.write(`${options.dryRun === true ? 'would delete' : 'deleted'} ${name}\n`);
       for (const { name, error } of result.failed) process.stderr.write(`could not delete ${name}: ${error.message}\n`);
       if (result.failed.length > 0) {
-        throw new CnimatrixError(`${result.failed.length} cluster(s) could not be deleted`, {
+        throw new CnimatrixError(`${counted(result.failed.length, 'cluster')} could not be deleted`, {
           exitCode: result.failed.every((failure) => failure.error.exitCode === ExitCode.environmentMissing)
             ? ExitCode.environmentMissing
             : ExitCode.infrastructure,

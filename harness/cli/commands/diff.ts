@@ -7,6 +7,7 @@ import type { CommandIO } from '../../report/command-io.ts';
 import { processIO } from '../../report/command-io.ts';
 import { diffMatrices, hasRegressions, renderDiffMarkdown } from '../../report/diff.ts';
 import { loadMatrix } from '../../report/load-matrix.ts';
+import { counted } from '../../model/count.ts';
 
 const FORMATS = ['md', 'json'] as const;
 
@@ -29,7 +30,7 @@ export function diffCommand(io: CommandIO = processIO): Command {
         io.stdout(`wrote ${options.out}\n`);
       }
       if (hasRegressions(diff)) {
-        throw new CnimatrixError(`${diff.regressions.length} regressions and ${diff.brokenCells.length} broken cells between ${basePath} and ${candPath}`, {
+        throw new CnimatrixError(`${counted(diff.regressions.length, 'regression')} and ${counted(diff.brokenCells.length, 'broken cell')} between ${basePath} and ${candPath}`, {
           exitCode: ExitCode.testFailures,
         });
       }

@@ -20,6 +20,7 @@ export const installCni: Action = {
       preloaded: ctx.config.preload,
       tools: Object.fromEntries(ctx.cell.prepare.map((step) => [step.id, step.hostPath])),
       kubeconfigPath: ctx.kubeconfigPath,
+      signal: ctx.signal,
     });
   },
 };

@@ -23,10 +23,11 @@ export const installIngress: Action = {
       cacheDir: ctx.cacheDir,
       log: ctx.log,
       preloaded: ctx.config.preload,
+      signal: ctx.signal,
     });
     for (const step of ingress.readiness) {
       ctx.log(step.description);
-      await kube.waitFor(step.condition, Math.min(step.timeoutMs, ctx.config.timeouts.ingressReady));
+      await kube.waitFor(step.condition, Math.min(step.timeoutMs, ctx.config.timeouts.ingressReady), ctx.signal);
     }
   },
 };

@@ -20,7 +20,7 @@ function policyAsked(ctx: CellContext): boolean {
 }
 
 async function probeSctp(ctx: CellContext): Promise<void> {
-  const nodes = await nodeSctpSupport(requireKube(ctx));
+  const nodes = await nodeSctpSupport(requireKube(ctx), ctx.signal);
   if (nodes.length === 0) throw new Error('no node ran the capability probe pod, so SCTP support could not be asked');
   const errors = nodes.flatMap((n) => ('error' in n ? [`${n.node}: ${n.error}`] : []));
   if (errors.length > 0) throw new Error(`cannot tell whether the nodes have SCTP: ${errors.join('; ')}`);
@@ -35,7 +35,7 @@ async function probeSctp(ctx: CellContext): Promise<void> {
 }
 
 async function probePolicy(ctx: CellContext): Promise<void> {
-  const answer = await policyEnforcement(requireKube(ctx));
+  const answer = await policyEnforcement(requireKube(ctx), ctx.signal);
   if ('unknown' in answer) throw new Error(`cannot tell whether the cluster enforces NetworkPolicy: ${answer.unknown}`);
   if (answer.enforced) {
     ctx.log(`networkPolicy: enforced (a deny-all ingress policy blocked the probe pod within ${(answer.afterMs / 1000).toFixed(1)} s)`);

@@ -17,7 +17,7 @@ export const verifyProxyMode: Action = {
   async run(ctx) {
     const kube = requireKube(ctx);
     const wanted = ctx.cell.proxyMode;
-    const answers = await nodeProxyModes(kube);
+    const answers = await nodeProxyModes(kube, ctx.signal);
     if (answers.length === 0) throw new Error('no node ran the proxy-mode probe pod, so no kube-proxy could be asked');
     const problems = answers.map((a) => mismatch(wanted, a)).filter((p): p is string => p !== undefined);
     const check = ctx.cell.kubeProxyReplacementCheck;

@@ -29,7 +29,7 @@ export const waitReady: Action = {
     for (const step of ctx.cell.readiness) {
       ctx.status(`waiting: ${step.description}`);
       if (ctx.mode === 'existing') await requirePresent(kube, step.condition, ctx.cell.cni);
-      await kube.waitFor(step.condition, Math.min(step.timeoutMs, ctx.config.timeouts.cniReady));
+      await kube.waitFor(step.condition, Math.min(step.timeoutMs, ctx.config.timeouts.cniReady), ctx.signal);
       // Logged once true: a line saying "rolled out" must not precede the failure saying it was not.
       ctx.log(step.description);
     }
