@@ -7,7 +7,9 @@ import { sctpModule } from './host-prereq.ts';
 import { waitStep } from './install-step.ts';
 import { cniVersions, componentImages, manifestPins } from './versions.ts';
 
-const capabilities = ['networkPolicy', 'ipBlockMatchesPodIPs', 'sctp', 'sessionAffinity'] as const;
+// ipv6: Calico IPAM gives dual-stack or IPv6-only pod addresses from IPv6 IP pools (docs: networking/ipv6,
+// "Configure dual stack or IPv6 only"); whether this cluster has them is probed.
+const capabilities = ['networkPolicy', 'ipBlockMatchesPodIPs', 'sctp', 'ipv6', 'sessionAffinity'] as const;
 
 /** The operator's Installation. IP pools cannot change after install, so the CIDR is set here. */
 export function calicoInstallation(ctx: ProfileContext): KubeObject {

@@ -64,7 +64,8 @@ export function ciliumInstallStep(ctx: ProfileContext): RunToolStep {
 // identity, and its CIDR selectors (Kubernetes ipBlocks included) never match them; only nodes can
 // be opted in (policy-cidr-match-mode=nodes). Upstream cilium/cilium
 // Documentation/security/policy/layer3.rst, "IP/CIDR based" and "Selecting nodes with CIDR / ipBlock".
-const withKubeProxy = ['networkPolicy', 'sessionAffinity'] as const;
+// ipv6: Cilium runs dual-stack with enable-ipv6 (Helm ipv6.enabled); whether this cluster has it is probed.
+const withKubeProxy = ['networkPolicy', 'ipv6', 'sessionAffinity'] as const;
 
 export const cilium: CniProfile = {
   name: 'cilium',

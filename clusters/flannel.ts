@@ -9,7 +9,9 @@ import type { PrepareStep } from './prepare-step.ts';
 import type { ManifestTransform } from './transform.ts';
 import { cniPluginsTarballs, cniPluginsVersion, cniVersions, componentImages, manifestPins } from './versions.ts';
 
-const capabilities = ['sctp', 'sessionAffinity'] as const;
+// ipv6: flannel is dual-stack with EnableIPv6 and IPv6Network in net-conf.json (flannel-io/flannel
+// Documentation/configuration.md); whether this cluster has it is probed.
+const capabilities = ['sctp', 'ipv6', 'sessionAffinity'] as const;
 const BRIDGE_STEP_ID = 'cni-bridge-plugin';
 
 export function bridgePluginStep(arch: string): PrepareStep {

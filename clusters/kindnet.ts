@@ -6,7 +6,9 @@ import { sctpModule } from './host-prereq.ts';
 import { waitStep } from './install-step.ts';
 import { cniVersions } from './versions.ts';
 
-const withKubeProxy = ['networkPolicy', 'ipBlockMatchesPodIPs', 'sctp', 'sessionAffinity'] as const;
+// ipv6: kindnetd routes both families of a dual-stack or IPv6 kind cluster (kind's networking.ipFamily);
+// whether this cluster has IPv6 is probed (pods' addresses), as cnimatrix's own cells are IPv4-only.
+const withKubeProxy = ['networkPolicy', 'ipBlockMatchesPodIPs', 'sctp', 'ipv6', 'sessionAffinity'] as const;
 
 export const kindnet: CniProfile = {
   name: 'kindnet',

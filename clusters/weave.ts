@@ -7,6 +7,7 @@ import { waitStep } from './install-step.ts';
 import type { ManifestTransform } from './transform.ts';
 import { cniVersions, componentImages, manifestPins } from './versions.ts';
 
+// No ipv6: Weave Net works over IPv4 only (weaveworks/weave issue #19, "support IPv6", open).
 const capabilities = ['networkPolicy', 'ipBlockMatchesPodIPs', 'sessionAffinity'] as const;
 const IMAGE_TAG = cniVersions.weave.slice(1);
 

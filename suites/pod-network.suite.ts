@@ -1,6 +1,6 @@
 // Pod network conformance: pods reach each other on the same node and across nodes over TCP,
-// UDP and SCTP without NAT, nodes and hostNetwork pods reach pods, a ClusterIP keeps the source
-// pod IP, and a 64 KiB HTTP body crosses nodes intact.
+// UDP and SCTP without NAT (and over IPv6 on a dual-stack cluster), nodes and hostNetwork pods
+// reach pods, a ClusterIP keeps the source pod IP, and a 64 KiB HTTP body crosses nodes intact.
 import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll } from '@jest/globals';
 import type { Capability } from '../harness/model/cell.ts';
@@ -68,6 +68,14 @@ async function expectClientIp(ctx: CheckContext, what: string, from: PlacedPod, 
   );
 }
 
+/** The pod as reached over IPv6: its IPv6 address in place of the IPv4 one. */
+function overIpv6(pod: PlacedPod): PlacedPod {
+  if (pod.ipv6 === undefined) {
+    throw new Error(`${pod.label} got no IPv6 address although the capability probe found IPv6 pod addresses on every node; pod IPv6 addressing is inconsistent`);
+  }
+  return { ...pod, ip: pod.ipv6, label: `${pod.name} on ${pod.node} (${pod.ipv6})` };
+}
+
 function protocolChecks(title: string, from: () => PlacedPod, to: () => PlacedPod, opts: CheckOptions = { timeoutMs: CHECK_TIMEOUT_MS }): void {
   group(title, () => {
     const cases: { protocol: ProbeProtocol; needs: Capability[] }[] = [
@@ -115,6 +123,18 @@ conformanceSuite('pod-network', () => {
     throw new Error(
       `cross-node 64 KiB: the echoed body differs (sha256 ${bodyDigest(result).slice(0, 12)}…, ${length} bytes) from what was sent ` +
         `(sha256 ${digest.slice(0, 12)}…, ${LARGE_BODY_BYTES} bytes) between ${client.label} and ${other.label} — data is corrupted or truncated`,
+    );
+  });
+
+  // On a dual-stack cluster the pod network must carry IPv6 as it carries IPv4: between the pods'
+  // IPv6 addresses, across nodes, without NAT.
+  group('IPv6', () => {
+    const needs: Capability[] = ['ipv6'];
+    check('same node TCP', { timeoutMs: CHECK_TIMEOUT_MS, needs }, (ctx) => expectConnect(ctx, 'IPv6 same node TCP', overIpv6(live().client), overIpv6(live().sameNode), 'TCP'));
+    check('cross node TCP', { ...crossNode(), needs }, (ctx) => expectConnect(ctx, 'IPv6 cross node TCP', overIpv6(live().client), overIpv6(otherNode()), 'TCP'));
+    check('cross node UDP', { ...crossNode(), needs }, (ctx) => expectConnect(ctx, 'IPv6 cross node UDP', overIpv6(live().client), overIpv6(otherNode()), 'UDP'));
+    check('cross node TCP keeps the source pod IPv6 address', { ...crossNode(), needs }, (ctx) =>
+      expectClientIp(ctx, 'IPv6 cross node TCP', overIpv6(live().client), overIpv6(otherNode()), 'TCP'),
     );
   });
 

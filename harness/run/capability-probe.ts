@@ -1,8 +1,9 @@
 // Asks the live cluster what it can do instead of trusting the profile: a pod on every node (on
-// the pod network, where the suites' pods live) tries an SCTP association. A kernel without SCTP
-// refuses the socket itself, and agnhost netexec serving --sctp-port exits on such a node, taking
-// the TCP and UDP checks of the same pod down with it — so the SCTP checks must not be asked for.
-import type { Kube } from '../kube/types.ts';
+// the pod network, where the suites' pods live) shows which address families pods get there, and
+// tries an SCTP association. A kernel without SCTP refuses the socket itself, and agnhost netexec
+// serving --sctp-port exits on such a node, taking the TCP and UDP checks of the same pod down with
+// it — so the SCTP checks must not be asked for.
+import type { ExecTarget, Kube } from '../kube/types.ts';
 import { connectCommand } from '../probe/commands.ts';
 import { classify, describeResult } from '../probe/outcome.ts';
 import { askEveryNode } from './node-probe.ts';
@@ -11,8 +12,6 @@ export const CAPABILITY_PROBE_NAMESPACE = 'cnimatrix-capabilities';
 /** The discard port: nothing listens there, so a kernel with SCTP answers with an ABORT (refused). */
 const CLOSED_PORT = 9;
 export const SCTP_PROBE_COMMAND = connectCommand('127.0.0.1', CLOSED_PORT, 'SCTP', 1);
-
-export type NodeSctp = { node: string; sctp: true } | { node: string; sctp: false; evidence: string } | { node: string; error: string };
 
 /**
  * What one SCTP attempt to a closed port says about the kernel: refused or timed out, it has SCTP;
@@ -26,13 +25,35 @@ export function sctpSupport(exitCode: number, output: string): { sctp: boolean }
   return { unknown: describeResult(result) };
 }
 
-/** Whether each node's kernel gives pods SCTP. */
-export function nodeSctpSupport(kube: Kube, signal?: AbortSignal): Promise<NodeSctp[]> {
-  return askEveryNode(kube, { namespace: CAPABILITY_PROBE_NAMESPACE, hostNetwork: false }, async (target, node): Promise<NodeSctp> => {
-    const result = await kube.exec(target, SCTP_PROBE_COMMAND);
-    const output = `${result.stdout}${result.stderr}`.trim();
-    const support = sctpSupport(result.exitCode, output);
-    if ('unknown' in support) return { node, error: `\`${SCTP_PROBE_COMMAND.join(' ')}\` exited ${result.exitCode}: ${support.unknown}` };
-    return support.sctp ? { node, sctp: true } : { node, sctp: false, evidence: output };
-  }, signal);
+export type SctpAnswer = { sctp: true } | { sctp: false; evidence: string } | { error: string };
+
+/** What the probe pod on one node found: the addresses pods get there and, when asked, SCTP. */
+export interface NodeCapabilities {
+  node: string;
+  /** The probe pod's status.podIPs: an IPv6 one when the pod network is dual-stack there. */
+  podIPs: string[];
+  sctp?: SctpAnswer;
+}
+
+/** One probe pod per node, on the pod network: its addresses, and whether its kernel gives pods SCTP. */
+export function probeNodeCapabilities(kube: Kube, ask: { sctp: boolean }, signal?: AbortSignal): Promise<NodeCapabilities[]> {
+  return askEveryNode(
+    kube,
+    { namespace: CAPABILITY_PROBE_NAMESPACE, hostNetwork: false },
+    async (target, node, pod): Promise<NodeCapabilities> => {
+      const status = (pod.status ?? {}) as { podIP?: string; podIPs?: { ip: string }[] };
+      const podIPs = status.podIPs?.map((p) => p.ip) ?? (status.podIP === undefined ? [] : [status.podIP]);
+      if (!ask.sctp) return { node, podIPs };
+      return { node, podIPs, sctp: await sctpOf(kube, target) };
+    },
+    signal,
+  );
+}
+
+async function sctpOf(kube: Kube, target: ExecTarget): Promise<SctpAnswer> {
+  const result = await kube.exec(target, SCTP_PROBE_COMMAND);
+  const output = `${result.stdout}${result.stderr}`.trim();
+  const support = sctpSupport(result.exitCode, output);
+  if ('unknown' in support) return { error: `\`${SCTP_PROBE_COMMAND.join(' ')}\` exited ${result.exitCode}: ${support.unknown}` };
+  return support.sctp ? { sctp: true } : { sctp: false, evidence: output };
 }

@@ -43,7 +43,12 @@ function probeObjects(probe: NodeProbe): KubeObject[] {
  * Runs `ask` in the probe pod of every node; the answers come back in the order of the pods. An
  * aborted `signal` stops the rollout wait, and the probe's namespace is then deleted without waiting.
  */
-export async function askEveryNode<T>(kube: Kube, probe: NodeProbe, ask: (target: ExecTarget, node: string) => Promise<T>, signal?: AbortSignal): Promise<T[]> {
+export async function askEveryNode<T>(
+  kube: Kube,
+  probe: NodeProbe,
+  ask: (target: ExecTarget, node: string, pod: KubeObject) => Promise<T>,
+  signal?: AbortSignal,
+): Promise<T[]> {
   await kube.apply(probeObjects(probe));
   try {
     await kube.waitFor({ kind: 'daemonSetRolledOut', namespace: probe.namespace, name: PROBE_NAME }, ROLLOUT_TIMEOUT_MS, signal);
@@ -51,7 +56,7 @@ export async function askEveryNode<T>(kube: Kube, probe: NodeProbe, ask: (target
     return await Promise.all(
       pods.map((pod) => {
         const node = String((pod['spec'] as { nodeName?: string } | undefined)?.nodeName ?? pod.metadata.name);
-        return ask({ namespace: probe.namespace, pod: pod.metadata.name, container: PROBE_NAME }, node);
+        return ask({ namespace: probe.namespace, pod: pod.metadata.name, container: PROBE_NAME }, node, pod);
       }),
     );
   } finally {

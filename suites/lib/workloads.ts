@@ -139,6 +139,12 @@ export async function podIp(kube: Kube, ns: string, name: string): Promise<strin
   return ip;
 }
 
+/** Every address of a pod (status.podIPs): one per family on a dual-stack cluster. */
+export async function podIps(kube: Kube, ns: string, name: string): Promise<string[]> {
+  const pod = await kube.get({ apiVersion: 'v1', kind: 'Pod', namespace: ns, name });
+  return ((pod?.status as { podIPs?: { ip: string }[] } | undefined)?.podIPs ?? []).map((p) => p.ip);
+}
+
 /** Deletes namespaces and waits until they are gone, so the next suite starts clean. */
 export async function deleteNamespaces(kube: Kube, names: string[], timeoutMs = 120_000): Promise<void> {
   await Promise.all(

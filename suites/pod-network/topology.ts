@@ -1,9 +1,10 @@
 // The pods of the pod-network suite: two pods on one node, one on another, a hostNetwork pod
 // standing in for the first node, and a ClusterIP Service in front of the pod on the second node.
 // A cell with one schedulable node gets no second-node pod; the Service fronts the same-node pod.
+import { isIPv6 } from 'node:net';
 import type { ExecTarget, Kube, KubeObject } from '../../harness/kube/types.ts';
 import { liveCell } from '../lib/conformance.ts';
-import { crossNodeUnavailable, namespace, namespaceName, nodeNames, podIp, serverPod, type L4Protocol } from '../lib/workloads.ts';
+import { crossNodeUnavailable, namespace, namespaceName, nodeNames, podIp, podIps, serverPod, type L4Protocol } from '../lib/workloads.ts';
 
 /** netexec ports: 80 is probed; 8080 serves /dial (the source side of UDP/SCTP client-IP checks). */
 export const SERVE_PORT = 80;
@@ -20,6 +21,8 @@ export interface PlacedPod {
   name: string;
   node: string;
   ip: string;
+  /** Its IPv6 address (status.podIPs) on a dual-stack cluster. */
+  ipv6: string | undefined;
   exec: ExecTarget;
 }
 
@@ -72,7 +75,8 @@ export async function createTopology(kube: Kube): Promise<Topology> {
   await kube.waitFor({ kind: 'podsReady', namespace: ns, minCount: specs.length + 1 }, READY_TIMEOUT_MS);
   const place = async (name: string, node: string, container: string): Promise<PlacedPod> => {
     const ip = await podIp(kube, ns, name);
-    return { name, node, ip, label: `${name} on ${node} (${ip})`, exec: { namespace: ns, pod: name, container } };
+    const ipv6 = (await podIps(kube, ns, name)).find((a) => isIPv6(a));
+    return { name, node, ip, ipv6, label: `${name} on ${node} (${ip})`, exec: { namespace: ns, pod: name, container } };
   };
   const service = await kube.get({ apiVersion: 'v1', kind: 'Service', namespace: ns, name: SERVICE_NAME });
   const serviceIp = (service?.spec as { clusterIP?: string } | undefined)?.clusterIP;

@@ -17,7 +17,7 @@ afterAll(async () => {
   await world.dispose();
 });
 
-test('all five CNIs install, become ready and pass pod-network; SCTP is unsupported exactly where the profile says', async () => {
+test('all five CNIs install, become ready and pass pod-network; SCTP and IPv6 are unsupported exactly where the profile or the cluster says', async () => {
   const runId = 'profiles';
   const result = await world.cnimatrix([
     'run', '--config', world.configFile, '--cni', 'kindnet,calico,flannel,cilium,weave', '--proxy-mode', 'iptables',
@@ -31,7 +31,11 @@ test('all five CNIs install, become ready and pass pod-network; SCTP is unsuppor
     const install = cell.phases.find((p) => p.phase === 'install-cni');
     expect(install?.status).toBe(cell.cni === 'kindnet' ? 'skipped' : 'ok');
     const withSctp = cell.capabilities.includes('sctp');
-    expect(matrix.summary[cell.id]?.unsupported).toBe(withSctp ? 0 : 2);
+    // The four IPv6 checks everywhere: the profiles that declare ipv6 are probed IPv4-only on a
+    // kind cell, Weave declares none.
+    expect(matrix.summary[cell.id]?.unsupported).toBe((withSctp ? 0 : 2) + 4);
+    expect(cell.capabilities.includes('ipv6')).toBe(cell.cni !== 'weave');
+    if (cell.cni !== 'weave') expect(cell.probedAbsent?.ipv6).toMatch(/^pods get no IPv6 address on any node: the pod network is IPv4-only/);
   }
   expect(await world.clusters()).toEqual([]);
 }, 10 * 60_000);

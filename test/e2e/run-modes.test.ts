@@ -123,15 +123,44 @@ describe('--kubeconfig: an existing cluster', () => {
     const evidence = junit.cell.probedAbsent?.sctp ?? '';
     expect(evidence).toMatch(/^the kernel of every node \(someone-elses-control-plane, someone-elses-worker, someone-elses-worker2\) has no SCTP \(.*protocol not supported.*\)$/);
     expect(junit.cell.capabilities).toContain('sctp');
+    // An IPv4-only pod network: the probe pods' addresses say so, and the IPv6 checks cost nothing else.
+    const ipv6 = junit.cell.probedAbsent?.ipv6 ?? '';
+    expect(ipv6).toMatch(/^pods get no IPv6 address on any node: the pod network is IPv4-only \(probe pods: 10\.244\.\d+\.\d+ on someone-elses-\S+; .*\)$/);
     expect(junit.tests.filter((t) => t.status === 'unsupported').map((t) => [t.name, t.detail])).toEqual([
       ['same node › SCTP', `needs sctp: ${evidence}`],
       ['cross node › SCTP', `needs sctp: ${evidence}`],
+      ['IPv6 › same node TCP', `needs ipv6: ${ipv6}`],
+      ['IPv6 › cross node TCP', `needs ipv6: ${ipv6}`],
+      ['IPv6 › cross node UDP', `needs ipv6: ${ipv6}`],
+      ['IPv6 › cross node TCP keeps the source pod IPv6 address', `needs ipv6: ${ipv6}`],
     ]);
     const matrix = JSON.parse(readFileSync(join(runDir, 'matrix.json'), 'utf8')) as Matrix;
     expect(matrix.cells[0]).toMatchObject({ id: 'kindnet-nftables', capabilities: junit.cell.capabilities, probedAbsent: { sctp: evidence } });
     const conformance = parseYaml(readFileSync(join(runDir, 'conformance', 'kindnet-nftables.yaml'), 'utf8')) as ConformanceReport;
     expect(conformance.unsupportedFeatures).toContain('sctp');
     expect(conformance.capabilities).not.toContain('sctp');
+  }, 5 * MINUTES);
+
+  test('a dual-stack cluster: the probe finds IPv6 pod addresses on every node and the IPv6 checks run and pass', async () => {
+    const kubeconfig = join(world.dir, 'dual.kubeconfig');
+    const config = ['kind: Cluster', 'apiVersion: kind.x-k8s.io/v1alpha4', 'networking:', '  ipFamily: dual', 'nodes:', '- role: control-plane', '- role: worker', '- role: worker'].join('\n');
+    await execa(SIM_KIND_BIN, ['create', 'cluster', '--name', 'dual-stack', '--config', '-', '--kubeconfig', kubeconfig], { env: world.env, input: config });
+    try {
+      const run = await world.cnimatrix(['run', '--kubeconfig', kubeconfig, '--suites', 'pod-network', '--run-id', 'dual']);
+      expect(run.all).toMatch(/ipv6: pods get an IPv6 address on all 3 nodes/);
+      expect(run.exitCode).toBe(0);
+      const junit = readCellJUnit(readFileSync(join(world.reportsDir, 'dual', 'junit', 'kindnet-iptables.xml'), 'utf8'));
+      expect(junit.cell.probedAbsent?.ipv6).toBeUndefined();
+      const ipv6 = junit.tests.filter((t) => t.name.startsWith('IPv6 › '));
+      expect(ipv6.map((t) => [t.name, t.status])).toEqual([
+        ['IPv6 › same node TCP', 'pass'],
+        ['IPv6 › cross node TCP', 'pass'],
+        ['IPv6 › cross node UDP', 'pass'],
+        ['IPv6 › cross node TCP keeps the source pod IPv6 address', 'pass'],
+      ]);
+    } finally {
+      await execa(SIM_KIND_BIN, ['delete', 'cluster', '--name', 'dual-stack', '--kubeconfig', kubeconfig], { env: world.env, reject: false });
+    }
   }, 5 * MINUTES);
 
   test('a 1-node cluster running kube-proxy as static pods: readiness is what it has, the mode is asked of the node, cross-node checks are unsupported', async () => {
@@ -157,7 +186,12 @@ describe('--kubeconfig: an existing cluster', () => {
     expect(run.all).toMatch(/every node Ready/);
     expect(run.all).not.toMatch(/kube-proxy DaemonSet rolled out/);
     const junit = readCellJUnit(readFileSync(join(world.reportsDir, runId, 'junit', 'kindnet-nftables.xml'), 'utf8'));
-    expect(junit.tests.filter((t) => t.status === 'unsupported').map((t) => t.detail)).toEqual(Array(7).fill('needs 2 schedulable nodes; the cluster has 1'));
+    const reasons = junit.tests.filter((t) => t.status === 'unsupported').map((t) => t.detail ?? '');
+    // The three cross-node IPv6 checks among them; the same-node one needs IPv6, which this cluster lacks.
+    expect(reasons.filter((r) => r === 'needs 2 schedulable nodes; the cluster has 1')).toHaveLength(10);
+    expect(reasons.filter((r) => r !== 'needs 2 schedulable nodes; the cluster has 1')).toEqual([
+      'needs ipv6: pods get no IPv6 address on any node: the pod network is IPv4-only (probe pods: 10.244.0.5 on kubeadm-style-control-plane)',
+    ]);
     expect(junit.tests.filter((t) => t.status === 'pass')).toHaveLength(8);
     // --resume runs what was detected, not what the flags left open.
     const state = JSON.parse(readFileSync(join(world.reportsDir, runId, 'run.json'), 'utf8')) as { cnis: string[]; proxyModes: string[] };
@@ -240,8 +274,11 @@ describe('a single-node cell (--workers 0)', () => {
     const junit = readCellJUnit(readFileSync(join(world.reportsDir, runId, 'junit', 'kindnet-iptables.xml'), 'utf8'));
     const unsupported = junit.tests.filter((t) => t.status === 'unsupported');
     expect(unsupported.map((t) => t.name)).toContain('cross node › TCP');
-    expect(unsupported).toHaveLength(7);
-    expect(new Set(unsupported.map((t) => t.detail))).toEqual(new Set(['needs 2 schedulable nodes; the cluster has 1']));
+    // Three of the IPv6 group among the cross-node ones; its same-node check needs an IPv6 pod network.
+    expect(unsupported).toHaveLength(11);
+    expect(new Set(unsupported.map((t) => t.detail?.replace(/ \(probe pods: .*\)$/, '')))).toEqual(
+      new Set(['needs 2 schedulable nodes; the cluster has 1', 'needs ipv6: pods get no IPv6 address on any node: the pod network is IPv4-only']),
+    );
     expect(junit.tests.filter((t) => t.status === 'pass')).toHaveLength(8);
   }, 5 * MINUTES);
 });

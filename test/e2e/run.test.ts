@@ -267,7 +267,8 @@ describe('interrupts', () => {
     expect(first.exitCode).toBe(130);
     const runDir = join(world.reportsDir, runId);
     const kindnetJUnit = readFileSync(join(runDir, 'junit', 'kindnet-iptables.xml'), 'utf8');
-    expect(readCellJUnit(kindnetJUnit).tests.every((t) => t.status === 'pass')).toBe(true);
+    // Passed, but for the IPv6 checks: a kind cell's pod network is IPv4-only.
+    expect(readCellJUnit(kindnetJUnit).tests.every((t) => t.status === 'pass' || (t.status === 'unsupported' && t.name.startsWith('IPv6 › ')))).toBe(true);
     expect(existsSync(join(runDir, 'junit', 'calico-iptables.xml'))).toBe(false);
 
     const resumed = await world.cnimatrix(['run', '--resume', runDir]);

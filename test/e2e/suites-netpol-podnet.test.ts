@@ -77,14 +77,26 @@ const failed = (run: SuiteRun) => [...run.byName.values()].filter((a) => a.statu
 const messageOf = (run: SuiteRun, name: string) => run.byName.get(name)?.failureMessages.join('\n') ?? '';
 
 const faithful: SimCellOptions = { cni: 'calico', proxyMode: 'iptables' };
+/** pod-network's IPv6 group, sorted; they run on a dual-stack cell only. */
+const IPV6_CHECKS = ['IPv6 › cross node TCP', 'IPv6 › cross node TCP keeps the source pod IPv6 address', 'IPv6 › cross node UDP', 'IPv6 › same node TCP'];
 
 describe('on a faithful cell', () => {
-  test('pod-network passes every check', async () => {
+  test('pod-network passes every check; on an IPv4-only cell the IPv6 ones are unsupported with the reason', async () => {
     const run = await runSuite('pod-network', faithful);
     expect(failed(run)).toEqual([]);
-    expect(run.byName.size).toBe(15);
-    expect([...run.byName.values()].every((a) => a.status === 'passed')).toBe(true);
+    expect(run.byName.size).toBe(19);
+    const notPassed = [...run.byName.values()].filter((a) => a.status !== 'passed');
+    expect(notPassed.map(checkName).sort()).toEqual(IPV6_CHECKS);
+    expect(notPassed.every((a) => a.status === 'pending')).toBe(true);
+    expect(run.annotations.filter((a) => a.kind === 'unsupported').map((a) => a.detail)).toEqual(IPV6_CHECKS.map(() => 'needs ipv6; the calico profile does not declare it'));
     expect(run.annotations.filter((a) => a.kind === 'flaky')).toEqual([]);
+  }, 180_000);
+
+  test('pod-network on a dual-stack cell passes the IPv6 checks too, between the pods\' IPv6 addresses', async () => {
+    const run = await runSuite('pod-network', { ...faithful, ipFamily: 'dual' });
+    expect(failed(run)).toEqual([]);
+    expect([...run.byName.values()].filter((a) => a.status !== 'passed').map(checkName)).toEqual([]);
+    expect(run.byName.size).toBe(19);
   }, 180_000);
 
   test('network-policy passes every scenario', async () => {
@@ -97,6 +109,18 @@ describe('on a faithful cell', () => {
 });
 
 describe('pod-network faults', () => {
+  test('ipv6-no-cross-node on a dual-stack cell: only the cross-node IPv6 checks fail, naming the IPv6 addresses', async () => {
+    const run = await runSuite('pod-network', { ...faithful, ipFamily: 'dual', faults: ['ipv6-no-cross-node'] });
+    expect(failed(run)).toEqual(['IPv6 › cross node TCP', 'IPv6 › cross node TCP keeps the source pod IPv6 address', 'IPv6 › cross node UDP']);
+    expect(messageOf(run, 'IPv6 › cross node TCP')).toMatch(/IPv6 cross node TCP: client on \S+ \(fd00:[0-9a-f:]+\) could not reach other-node on \S+ \(fd00:[0-9a-f:]+\) on 80\/TCP — timeout/);
+  }, 180_000);
+
+  test('snat-cross-node on a dual-stack cell: the IPv6 source-address check fails too, naming what the destination saw', async () => {
+    const run = await runSuite('pod-network', { ...faithful, ipFamily: 'dual', faults: ['snat-cross-node'] });
+    expect(failed(run)).toContain('IPv6 › cross node TCP keeps the source pod IPv6 address');
+    expect(messageOf(run, 'IPv6 › cross node TCP keeps the source pod IPv6 address')).toMatch(/destination saw \S+ instead of the source pod IP fd00:[0-9a-f:]+ .* traffic is SNATed between nodes/);
+  }, 180_000);
+
   test('snat-cross-node: the cross-node and Service source-IP checks fail naming the SNAT', async () => {
     const run = await runSuite('pod-network', { ...faithful, faults: ['snat-cross-node'] });
     expect(failed(run)).toEqual(['cross node › TCP keeps the source pod IP', 'cross node › UDP keeps the source pod IP', 'pod → ClusterIP → pod keeps the source pod IP']);
@@ -172,6 +196,7 @@ describe('on a single-node cell', () => {
     expect(failed(run)).toEqual([]);
     const skipped = [...run.byName.values()].filter((a) => a.status === 'pending').map(checkName).sort();
     expect(skipped).toEqual([
+      ...IPV6_CHECKS,
       'cross node › SCTP',
       'cross node › TCP',
       'cross node › TCP keeps the source pod IP',
@@ -180,7 +205,9 @@ describe('on a single-node cell', () => {
       'cross node: a 64 KiB HTTP body arrives intact',
       'from the node › node → pod on another node',
     ]);
-    expect(new Set(run.annotations.filter((a) => a.kind === 'unsupported').map((a) => a.detail))).toEqual(new Set(['needs 2 schedulable nodes; the cluster has 1']));
+    expect(new Set(run.annotations.filter((a) => a.kind === 'unsupported').map((a) => a.detail))).toEqual(
+      new Set(['needs 2 schedulable nodes; the cluster has 1', 'needs ipv6; the calico profile does not declare it']),
+    );
     expect([...run.byName.values()].filter((a) => a.status === 'passed')).toHaveLength(8);
   }, 180_000);
 });
@@ -195,8 +222,9 @@ describe('on nodes whose kernel has no SCTP', () => {
     const run = await runSuite('pod-network', noSctp, false, probed(simCapabilities(noSctp.cni, noSctp.proxyMode)));
     expect(failed(run)).toEqual([]);
     const skipped = [...run.byName.values()].filter((a) => a.status === 'pending').map(checkName).sort();
-    expect(skipped).toEqual(['cross node › SCTP', 'same node › SCTP']);
-    expect(run.annotations.filter((a) => a.kind === 'unsupported').map((a) => a.detail)).toEqual([`needs sctp: ${evidence}`, `needs sctp: ${evidence}`]);
+    expect(skipped.filter((name) => !IPV6_CHECKS.includes(name))).toEqual(['cross node › SCTP', 'same node › SCTP']);
+    const reasons = run.annotations.filter((a) => a.kind === 'unsupported').map((a) => a.detail);
+    expect(reasons.filter((r) => r.startsWith('needs sctp'))).toEqual([`needs sctp: ${evidence}`, `needs sctp: ${evidence}`]);
   }, 180_000);
 
   test('--strict does not run what the kernel cannot do: network-policy skips only its SCTP scenario', async () => {

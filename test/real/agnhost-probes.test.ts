@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { CELL_ENV } from '../../harness/model/cell.ts';
 import { SCTP_PROBE_COMMAND, sctpSupport } from '../../harness/run/capability-probe.ts';
-import { connectCommand, runBatch, type Outcome, type ProbeResult } from '../../harness/probe/index.ts';
+import { connectCommand, curlCommand, runBatch, type Outcome, type ProbeResult } from '../../harness/probe/index.ts';
 import { serverPod, type L4Protocol } from '../../suites/lib/workloads.ts';
 import { modelPodObject } from '../../suites/network-policy/model.ts';
 import { CLIENT_NETEXEC_PORT, PORTS, SERVER_HOSTNAME, startAgnhost, startAgnhostLab, type AgnhostLab } from './agnhost-lab.ts';
@@ -145,6 +145,23 @@ function fill(detail: Partial<ProbeResult['detail']>, lab: AgnhostLab): Partial<
       output: expected.text === undefined ? result.output : expect.stringMatching(pattern(expected.text, lab)),
     });
     if (expected.detail) expect(result.detail).toMatchObject(fill(expected.detail, lab));
+  });
+
+  test("over IPv6: agnhost connect reaches netexec at [address]:port and /clientip names the caller's IPv6 address in brackets", async () => {
+    const [server, client] = [lab.server.address6, lab.client.address6];
+    // The real binary in place of the image's /agnhost.
+    const connect = (protocol: 'TCP' | 'UDP') => [realBinary('agnhost'), ...connectCommand(server, PORTS.open, protocol, 2).slice(1)];
+    const probes = [
+      { id: 'connect6', command: connect('TCP'), timeoutSeconds: 2 },
+      { id: 'udp6', command: connect('UDP'), timeoutSeconds: 2 },
+      { id: 'clientip6', command: curlCommand(server, PORTS.open, '/clientip', 2), timeoutSeconds: 2 },
+    ];
+    const got = await runBatch(lab.kube, lab.source, probes);
+    expect(got.get('connect6')?.outcome).toBe('connected');
+    expect(got.get('udp6')?.outcome).toBe('connected');
+    const clientip = got.get('clientip6');
+    expect(clientip?.detail.firstLine).toMatch(new RegExp(`^\\[${client}\\]:\\d+$`));
+    expect(clientip?.detail.clientIp).toBe(client);
   });
 
   test('netexec --sctp-port exits 1 on a kernel without SCTP, after its HTTP server started', async () => {

@@ -13,6 +13,7 @@ const execFileAsync = promisify(execFile);
 /** Every namespace of a lab is named cnx-<pid>-<host>, so a dead pid marks a stale lab. */
 const PREFIX = 'cnx';
 const SUBNET = '192.0.2'; // TEST-NET-1: never routed anywhere
+const SUBNET6 = '2001:db8:'; // IPv6's documentation prefix, likewise
 const ETC_NETNS = '/etc/netns';
 
 export interface RunResult {
@@ -59,11 +60,14 @@ export class LabHost {
   readonly netns: string;
   /** The host's IPv4 address on the lab's bridge. */
   readonly address: string;
+  /** Its IPv6 address there: the lab is dual-stack, like a dual-stack pod network. */
+  readonly address6: string;
 
-  constructor(name: string, netns: string, address: string) {
+  constructor(name: string, netns: string, address: string, address6: string) {
     this.name = name;
     this.netns = netns;
     this.address = address;
+    this.address6 = address6;
   }
 
   #argv(argv: string[]): string[] {
@@ -166,14 +170,14 @@ async function sweepStaleLabs(): Promise<void> {
 }
 
 /**
- * Creates one namespace per host, each with eth0 at 192.0.2.<octet>/24 and loopback up, all on
- * one bridge. Needs root. On any failure what was created is removed before the error is thrown.
+ * Creates one namespace per host, each with eth0 at 192.0.2.<octet>/24 and 2001:db8::<octet>/64
+ * and loopback up, all on one bridge. Needs root. On any failure what was created is removed before the error is thrown.
  */
 export async function createLab(hosts: Record<string, number>): Promise<Lab> {
   await sweepStaleLabs();
   const base = `${PREFIX}-${process.pid}`;
   const hub = `${base}-hub`;
-  const created = Object.entries(hosts).map(([name, octet]) => new LabHost(name, `${base}-${name}`, `${SUBNET}.${octet}`));
+  const created = Object.entries(hosts).map(([name, octet]) => new LabHost(name, `${base}-${name}`, `${SUBNET}.${octet}`, `${SUBNET6}:${octet}`));
   const lab = new Lab(hub, created);
   try {
     await ip('netns', 'add', hub);
@@ -185,6 +189,8 @@ export async function createLab(hosts: Record<string, number>): Promise<Lab> {
       await ip('link', 'add', 'eth0', 'netns', host.netns, 'type', 'veth', 'peer', 'name', port, 'netns', hub);
       await ip('-n', hub, 'link', 'set', port, 'master', 'br0', 'up');
       await ip('-n', host.netns, 'addr', 'add', `${host.address}/24`, 'dev', 'eth0');
+      // nodad: usable at once, without the second of duplicate address detection.
+      await ip('-n', host.netns, 'addr', 'add', `${host.address6}/64`, 'dev', 'eth0', 'nodad');
       await ip('-n', host.netns, 'link', 'set', 'eth0', 'up');
       await ip('-n', host.netns, 'link', 'set', 'lo', 'up');
     }

@@ -1,7 +1,7 @@
-// probe-capabilities asks the live cluster whether its nodes have SCTP, and an existing cluster
-// whether it enforces NetworkPolicy, instead of trusting the profile: on a simulated cell that
-// lacks one the capability is dropped with the evidence, on a faithful one it stays, and the
-// probes' namespaces never outlive the phase.
+// probe-capabilities asks the live cluster whether its nodes have SCTP and give pods IPv6, and an
+// existing cluster whether it enforces NetworkPolicy, instead of trusting the profile: on a
+// simulated cell that lacks one the capability is dropped with the evidence, on a faithful one it
+// stays, and the probes' namespaces never outlive the phase.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { createKube } from '../../harness/kube/index.ts';
 import type { Kube } from '../../harness/kube/types.ts';
@@ -81,21 +81,55 @@ describe.each([
   });
 });
 
-describe('the phase is skipped with a reason when it would ask nothing', () => {
-  test('a cell that claims no SCTP', () => {
-    expect(probeCapabilities.skip?.(context(undefined, [], ['networkPolicy']))).toBe('the cell claims no capability that depends on the nodes (sctp)');
+describe.each([
+  { stack: 'IPv4-only', ipFamily: 'ipv4' as const },
+  { stack: 'dual-stack', ipFamily: 'dual' as const },
+])('on a simulated $stack cell that claims ipv6', ({ ipFamily }) => {
+  let sim: SimCell;
+  let ctx: CellContext;
+  const logs: string[] = [];
+
+  beforeAll(async () => {
+    sim = await startSimCell({ cni: 'kindnet', proxyMode: 'iptables', ipFamily });
+    ctx = context(createKube({ kubeconfigPath: sim.kubeconfigPath }), logs, ['networkPolicy', 'ipv6']);
+    await probeCapabilities.run(ctx);
+  });
+  afterAll(async () => {
+    await sim?.stop();
   });
 
-  test('a run whose suites send no SCTP', () => {
-    expect(probeCapabilities.skip?.(context(undefined, [], undefined, ['dns', 'services']))).toBe('no suite of this run sends SCTP');
+  test("the probe pods' addresses decide, and an absence carries the addresses seen", () => {
+    if (ipFamily === 'dual') {
+      expect(ctx.probedAbsent).toEqual({});
+      expect(logs).toEqual(['ipv6: pods get an IPv6 address on all 3 nodes']);
+    } else {
+      expect(ctx.probedAbsent.ipv6).toMatch(
+        /^pods get no IPv6 address on any node: the pod network is IPv4-only \(probe pods: 10\.244\.\d+\.\d+ on \S+-control-plane; 10\.244\.\d+\.\d+ on \S+-worker; 10\.244\.\d+\.\d+ on \S+-worker2\)$/,
+      );
+      expect(cellInfo(ctx).capabilities).toEqual(['networkPolicy']);
+      expect(logs).toEqual(['ipv6: absent on 3 of 3 nodes: IPv6 checks will be unsupported']);
+    }
+  });
+});
+
+describe('the phase is skipped with a reason when it would ask nothing', () => {
+  test('a cell that claims neither SCTP nor IPv6', () => {
+    expect(probeCapabilities.skip?.(context(undefined, [], ['networkPolicy']))).toBe('the cell claims no capability that depends on the cluster (sctp, ipv6)');
+  });
+
+  test('a run whose suites send no SCTP and check no IPv6', () => {
+    expect(probeCapabilities.skip?.(context(undefined, [], ['sctp', 'ipv6'], ['dns', 'services']))).toBe('no suite of this run needs sctp or ipv6');
     expect(probeCapabilities.skip?.(context(undefined, [], undefined, ['dns', 'network-policy']))).toBeUndefined();
+    expect(probeCapabilities.skip?.(context(undefined, [], ['ipv6'], ['pod-network']))).toBeUndefined();
+    expect(probeCapabilities.skip?.(context(undefined, [], ['ipv6'], ['network-policy']))).toBe('no suite of this run needs ipv6');
   });
 
   test('NetworkPolicy enforcement is asked of an existing cluster only, when the policy suite runs and the profile claims it', () => {
+    const none = 'the cell claims no capability that depends on the cluster (sctp, ipv6)';
     expect(probeCapabilities.skip?.(context(undefined, [], ['networkPolicy'], ['network-policy'], '/k'))).toBeUndefined();
-    expect(probeCapabilities.skip?.(context(undefined, [], ['networkPolicy'], ['network-policy']))).toBe('the cell claims no capability that depends on the nodes (sctp)');
-    expect(probeCapabilities.skip?.(context(undefined, [], ['networkPolicy'], ['dns'], '/k'))).toBe('the cell claims no capability that depends on the nodes (sctp)');
-    expect(probeCapabilities.skip?.(context(undefined, [], [], ['network-policy'], '/k'))).toBe('the cell claims no capability that depends on the nodes (sctp)');
+    expect(probeCapabilities.skip?.(context(undefined, [], ['networkPolicy'], ['network-policy']))).toBe(none);
+    expect(probeCapabilities.skip?.(context(undefined, [], ['networkPolicy'], ['dns'], '/k'))).toBe(none);
+    expect(probeCapabilities.skip?.(context(undefined, [], [], ['network-policy'], '/k'))).toBe(none);
   });
 });
 

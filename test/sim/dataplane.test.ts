@@ -29,6 +29,22 @@ describe('pod to pod', () => {
     expect((await execHarness(seededStore({ cni: 'cilium' })).run('y/c', connect(`${IPS.b}:80`, 'sctp'))).stderr).toBe('TIMEOUT\n');
   });
 
+  test('over IPv6 between dual-stack pods: connect to [address]:port, /clientip names the caller as Go does, in brackets', async () => {
+    const store = seededStore();
+    const dualStack = (ns: string, name: string, ipv6: string) => {
+      const p = store.get('v1', 'Pod', ns, name)!;
+      const status = p['status'] as { podIP: string };
+      store.put({ ...p, status: { ...status, podIPs: [{ ip: status.podIP }, { ip: ipv6 }] } });
+    };
+    dualStack('x', 'b', 'fd00:10:244:2::2');
+    dualStack('y', 'c', 'fd00:10:244:1::3');
+    const h = execHarness(store);
+    expect((await h.run('y/c', connect('[fd00:10:244:2::2]:80'))).exitCode).toBe(0);
+    expect((await h.run('y/c', curl('http://[fd00:10:244:2::2]:80/clientip'))).stdout).toMatch(/^\[fd00:10:244:1::3\]:\d+$/);
+    // A pod without an IPv6 address does not get through to one.
+    expect((await h.run('x/a', connect('[fd00:10:244:2::2]:80'))).exitCode).toBe(1);
+  });
+
   test('/clientip shows the source pod IP; snat-cross-node shows the node IP for cross-node traffic only', async () => {
     const h = execHarness(seededStore());
     expect((await h.run('y/c', curl(`http://${IPS.b}:80/clientip`))).stdout).toMatch(new RegExp(`^${IPS.c}:\\d+$`));

@@ -32,6 +32,8 @@ export interface SimCellOptions {
    * nodes' addresses exist only in the API and CellInfo.dockerNetwork is "kind".
    */
   dockerNetwork?: string;
+  /** kind's networking.ipFamily: 'dual' gives every pod-network pod an IPv6 address too. Default ipv4. */
+  ipFamily?: 'ipv4' | 'dual';
 }
 
 export interface SimStats extends ApiServerStats {
@@ -141,14 +143,16 @@ export function simCniManifest(cni: CniName, proxyMode: ProxyMode): KubernetesOb
   }
 }
 
-function kindConfig(cni: CniName, proxyMode: ProxyMode, workers: number): string {
+function kindConfig(cni: CniName, proxyMode: ProxyMode, workers: number, ipFamily: 'ipv4' | 'dual'): string {
+  const dual = ipFamily === 'dual';
   return stringify({
     kind: 'Cluster',
     apiVersion: 'kind.x-k8s.io/v1alpha4',
     networking: {
       kubeProxyMode: proxyMode,
+      ...(dual ? { ipFamily } : {}),
       ...(cni === 'kindnet' ? {} : { disableDefaultCNI: true }),
-      ...(cni === 'calico' ? { podSubnet: '192.168.0.0/16' } : {}),
+      ...(cni === 'calico' ? { podSubnet: dual ? '192.168.0.0/16,fd00:10:244::/56' : '192.168.0.0/16' } : {}),
     },
     nodes: [
       { role: 'control-plane', labels: { 'ingress-ready': 'true' } },
@@ -201,7 +205,7 @@ export async function startSimCell(opts: SimCellOptions): Promise<SimCell> {
   liveCells.add(entry);
   try {
     await execa(SIM_KIND_BIN, ['create', 'cluster', '--name', clusterName, '--config', '-', '--kubeconfig', kubeconfigPath], {
-      input: kindConfig(opts.cni, opts.proxyMode, workers),
+      input: kindConfig(opts.cni, opts.proxyMode, workers, opts.ipFamily ?? 'ipv4'),
       env: createEnv,
     });
     const kc = new KubeConfig();
@@ -220,7 +224,7 @@ export async function startSimCell(opts: SimCellOptions): Promise<SimCell> {
     cni: opts.cni,
     cniVersion: CNI_VERSIONS[opts.cni],
     proxyMode: opts.proxyMode,
-    capabilities: simCapabilities(opts.cni, opts.proxyMode),
+    capabilities: [...simCapabilities(opts.cni, opts.proxyMode), ...(opts.ipFamily === 'dual' ? (['ipv6'] as const) : [])],
     runId: opts.runId ?? Math.random().toString(36).slice(2, 8),
     strict: false,
     dockerNetwork: opts.dockerNetwork ?? 'kind',

@@ -22,6 +22,11 @@ export function parseCidr(cidr: string): Cidr {
   return { base: ipToInt(ip) - (ipToInt(ip) % size), size };
 }
 
+/** The IPv6 address with host part `host` in a node's /64 ("fd00:10:244:1::/64", 5 → "fd00:10:244:1::5"). */
+export function ipv6InPrefix(cidr64: string, host: number): string {
+  return `${cidr64.split('/')[0]!.replace(/::$/, '')}::${host.toString(16)}`;
+}
+
 export function contains(cidr: Cidr, ip: string): boolean {
   const n = ipToInt(ip);
   return n >= cidr.base && n < cidr.base + cidr.size;

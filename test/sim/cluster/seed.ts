@@ -51,6 +51,14 @@ export function nodePodCidr(podSubnet: string, index: number): string {
   return `${intToIpv4(ipv4ToInt(base!) + index * 256)}/24`;
 }
 
+/** A node's /64 of a dual-stack pod subnet's IPv6 part (fd00:10:244::/56 → fd00:10:244:1::/64 for node 1); none when single-stack. */
+export function nodePodCidrV6(podSubnet: string, index: number): string | undefined {
+  const v6 = podSubnet.split(',').map((s) => s.trim()).find((s) => s.includes(':'));
+  if (v6 === undefined) return undefined;
+  const prefix = v6.split('/')[0]!.replace(/::$/, '');
+  return index === 0 ? `${prefix}::/64` : `${prefix}:${index.toString(16)}::/64`;
+}
+
 export interface SeedInput {
   clusterName: string;
   config: KindConfig;
@@ -71,6 +79,7 @@ function nodes(input: SeedInput): KubeObject[] {
     const controlPlane = node.role === 'control-plane';
     const version = imageVersion(node.image);
     const podCIDR = nodePodCidr(config.networking.podSubnet, i);
+    const podCIDRv6 = nodePodCidrV6(config.networking.podSubnet, i);
     return {
       apiVersion: 'v1',
       kind: 'Node',
@@ -88,7 +97,7 @@ function nodes(input: SeedInput): KubeObject[] {
       },
       spec: {
         podCIDR,
-        podCIDRs: [podCIDR],
+        podCIDRs: podCIDRv6 === undefined ? [podCIDR] : [podCIDR, podCIDRv6],
         providerID: `kind://docker/${input.clusterName}/${name}`,
         // kind removes the control-plane taint when the cluster has no workers.
         ...(controlPlane && hasWorkers ? { taints: [{ key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }] } : {}),

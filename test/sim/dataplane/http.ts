@@ -1,5 +1,6 @@
 // HTTP as the sim's servers answer it: agnhost netexec and serve-hostname in pods, kube-proxy's
 // metrics endpoint on nodes, and (through ingress.ts) the ingress-nginx controller.
+import { isIPv6 } from 'node:net';
 import type { HttpRequest, HttpResponse } from '../faults/types.ts';
 import { sourceIp, type DataplaneContext } from './context.ts';
 import { ingressNginx } from './ingress.ts';
@@ -96,11 +97,16 @@ function dial(ctx: DataplaneContext, pod: SimPod, params: URLSearchParams): SimH
   return { ...textResponse(200, body), answerAfterMs };
 }
 
+/** The caller as Go prints it (net.JoinHostPort, as in http.Request.RemoteAddr): "10.244.1.5:43210", "[fd00:10:244:1::5]:43210". */
+function remoteAddr(conn: ConnectionResult): string {
+  return isIPv6(conn.clientIp) ? `[${conn.clientIp}]:${conn.clientPort}` : `${conn.clientIp}:${conn.clientPort}`;
+}
+
 /** netexec's UDP/SCTP commands: hostname, clientip, echo <text>. */
 export function datagramReply(conn: ConnectionResult, request: string): string {
   if (!conn.pod || conn.listener?.application !== 'netexec') return '';
   if (request === 'hostname') return podHostname(conn.pod);
-  if (request === 'clientip') return `${conn.clientIp}:${conn.clientPort}`;
+  if (request === 'clientip') return remoteAddr(conn);
   if (request.startsWith('echo ')) return request.slice(5);
   return '';
 }
@@ -116,7 +122,7 @@ function netexec(ctx: DataplaneContext, conn: ConnectionResult, request: SimHttp
   const url = new URL(request.path, 'http://netexec');
   switch (url.pathname) {
     case '/clientip':
-      return textResponse(200, `${conn.clientIp}:${conn.clientPort}`);
+      return textResponse(200, remoteAddr(conn));
     case '/hostname':
       return textResponse(200, podHostname(pod));
     case '/echo': {

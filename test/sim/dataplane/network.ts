@@ -2,6 +2,7 @@
 // NodePorts are translated to one ready endpoint (as kube-proxy or a kube-proxy replacement
 // would), NetworkPolicy is decided by the policy engine, and listeners come from the pod's
 // containers (netexec flags, else declared container ports).
+import { isIPv6 } from 'node:net';
 import type { ConnectionAttempt, ConnectionVerdict } from '../faults/types.ts';
 import { nodeByName, sourceIp, type DataplaneContext } from './context.ts';
 import { podKeyOf, serviceKey, type Protocol, type SimContainer, type SimEndpoint, type SimPod, type SimService, type SimServicePort } from './state.ts';
@@ -117,7 +118,7 @@ function policyEnforced(ctx: DataplaneContext, attempt: ConnectionAttempt): bool
 }
 
 function endpointOf(pod: SimPod | undefined, ip: string): { pod: string } | { ip: string } {
-  return pod && !pod.hostNetwork && pod.ip === ip ? { pod: podKeyOf(pod) } : { ip };
+  return pod && !pod.hostNetwork && pod.ips.includes(ip) ? { pod: podKeyOf(pod) } : { ip };
 }
 
 /**
@@ -303,9 +304,13 @@ export function connect(ctx: DataplaneContext, src: SimPod, ip: string, port: nu
   if (svc) return viaClusterIp(ctx, src, svc, port, protocol);
   const node = ctx.state.nodes.find((n) => n.ip === ip);
   if (node) return toNodeAddress(ctx, podSource(ctx, src), node.name, node.ip, port, protocol);
-  const pod = ctx.state.pods.find((p) => p.ip === ip && !p.hostNetwork && p.running);
+  const pod = ctx.state.pods.find((p) => p.ips.includes(ip) && !p.hostNetwork && p.running);
   if (pod) {
-    return deliver(ctx, { src: podSource(ctx, src), dstPod: pod, dstIp: ip, dstNode: pod.node, port, protocol, listener: podListener(pod, port, protocol) });
+    // To a pod's IPv6 address the source sends from its own IPv6 address; without one it has no route.
+    const from = isIPv6(ip) ? src.ips.find((a) => isIPv6(a)) : undefined;
+    if (isIPv6(ip) && (from === undefined || src.hostNetwork)) return failed('timeout', `${podKeyOf(src)} has no IPv6 address: no route to ${ip}`, srcIp);
+    const source = from === undefined ? podSource(ctx, src) : { ...podSource(ctx, src), ip: from };
+    return deliver(ctx, { src: source, dstPod: pod, dstIp: ip, dstNode: pod.node, port, protocol, listener: podListener(pod, port, protocol) });
   }
   return failed('timeout', `no route to ${ip}`, srcIp);
 }

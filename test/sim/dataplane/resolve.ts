@@ -1,5 +1,6 @@
 // Name resolution for clients that use the system resolver (curl, agnhost connect, netexec's
 // dialer): IP literals pass through; names go through the pod's resolv.conf to CoreDNS.
+import { isIPv6 } from 'node:net';
 import type { DataplaneContext } from './context.ts';
 import { candidateNames, query, resolvConf } from './dns.ts';
 import type { SimPod } from './state.ts';
@@ -17,7 +18,8 @@ export interface Resolution {
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 
 export function resolveHost(ctx: DataplaneContext, pod: SimPod, host: string): Resolution {
-  if (IPV4.test(host) || host === 'localhost') return { ip: host === 'localhost' ? '127.0.0.1' : host };
+  // An address literal, of either family, is used as it is: Go's resolver never asks DNS for it.
+  if (IPV4.test(host) || isIPv6(host) || host === 'localhost') return { ip: host === 'localhost' ? '127.0.0.1' : host };
   const conf = resolvConf(ctx, pod);
   let last: Pick<Resolution, 'server' | 'rcode'> | undefined;
   for (const name of candidateNames(host, conf, true)) {

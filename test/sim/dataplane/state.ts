@@ -27,6 +27,8 @@ export interface SimPod {
   labels: Record<string, string>;
   annotations: Record<string, string>;
   ip: string | undefined;
+  /** Every address (status.podIPs): the IPv6 one too on a dual-stack cluster. */
+  ips: string[];
   node: string | undefined;
   hostNetwork: boolean;
   ready: boolean;
@@ -106,6 +108,14 @@ export function podKeyOf(p: { namespace: string; name: string }): string {
   return `${p.namespace}/${p.name}`;
 }
 
+/** status.podIPs, or the lone status.podIP of an object written without the list. */
+function podAddresses(status: Obj): string[] {
+  const listed = arr(status.podIPs).map(obj).flatMap((p) => (str(p.ip) === undefined ? [] : [String(p.ip)]));
+  if (listed.length > 0) return listed;
+  const ip = str(status.podIP);
+  return ip === undefined ? [] : [ip];
+}
+
 export function toPod(o: KubeObject): SimPod {
   const spec = obj(o.spec);
   const status = obj(o.status);
@@ -116,6 +126,7 @@ export function toPod(o: KubeObject): SimPod {
     labels: o.metadata.labels ?? {},
     annotations: o.metadata.annotations ?? {},
     ip: str(status.podIP),
+    ips: podAddresses(status),
     node: str(spec.nodeName),
     hostNetwork: spec.hostNetwork === true,
     ready: conditions.some((c) => c.type === 'Ready' && c.status === 'True'),

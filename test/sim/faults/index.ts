@@ -11,6 +11,7 @@ import { firstTryDrops } from './first-try-drops.ts';
 import { endpointsIncludeUnready } from './endpoints-include-unready.ts';
 import { ingressIgnoreHost } from './ingress-ignore-host.ts';
 import { ingressPrefixAsExact } from './ingress-prefix-as-exact.ts';
+import { ipv6NoCrossNode } from './ipv6-no-cross-node.ts';
 import { kernelNoSctp } from './kernel-no-sctp.ts';
 import { noCrossNode } from './no-cross-node.ts';
 import { nodePortLocalForwards } from './nodeport-local-forwards.ts';
@@ -37,6 +38,7 @@ export type * from './types.ts';
 export const FAULT_CATALOGUE: readonly SimFault[] = [
   snatCrossNode,
   noCrossNode,
+  ipv6NoCrossNode,
   policyIgnoreEgress,
   policyPeersOrInsteadOfAnd,
   policyIgnoreExcept,

@@ -116,9 +116,13 @@ export function parseKindConfig(text: string): KindConfig {
   const networking: KindConfig['networking'] = {
     ipFamily: ipFamily as KindConfig['networking']['ipFamily'],
     apiServerAddress: optionalString(net, 'apiServerAddress', 'Networking.apiServerAddress') ?? '127.0.0.1',
-    podSubnet: optionalString(net, 'podSubnet', 'Networking.podSubnet') ?? (ipFamily === 'ipv6' ? 'fd00:10:244::/56' : '10.244.0.0/16'),
+    // kind's v1alpha4 defaults per family; dual-stack lists IPv4 first.
+    podSubnet:
+      optionalString(net, 'podSubnet', 'Networking.podSubnet') ??
+      (ipFamily === 'ipv6' ? 'fd00:10:244::/56' : ipFamily === 'dual' ? '10.244.0.0/16,fd00:10:244::/56' : '10.244.0.0/16'),
     serviceSubnet:
-      optionalString(net, 'serviceSubnet', 'Networking.serviceSubnet') ?? (ipFamily === 'ipv6' ? 'fd00:10:96::/112' : '10.96.0.0/16'),
+      optionalString(net, 'serviceSubnet', 'Networking.serviceSubnet') ??
+      (ipFamily === 'ipv6' ? 'fd00:10:96::/112' : ipFamily === 'dual' ? '10.96.0.0/16,fd00:10:96::/112' : '10.96.0.0/16'),
     disableDefaultCNI,
     kubeProxyMode: (optionalString(net, 'kubeProxyMode', 'Networking.kubeProxyMode') ?? 'iptables') as KubeProxyMode,
   };

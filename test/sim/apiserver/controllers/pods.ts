@@ -2,7 +2,7 @@
 // node's podCIDR, Running, Ready) after timing.podStartMs; job pods finish after timing.jobRunMs.
 import { createHash } from 'node:crypto';
 import { recordEvent, timestamp } from '../events.ts';
-import { firstFree, intToIp, parseCidr } from '../ipam.ts';
+import { firstFree, intToIp, ipToInt, ipv6InPrefix, parseCidr } from '../ipam.ts';
 import type { ApiServerTiming, KubeObject, ObjectStore, PodStartup, PodStartupHook } from '../types.ts';
 import { nodeReady, unfitReason, unschedulableMessage, type PodSpec } from './scheduling.ts';
 import { controllerKind, setCondition, type Condition } from './shared.ts';
@@ -119,6 +119,17 @@ export class PodController {
     return firstFree(cidr, used, 2);
   }
 
+  /**
+   * Every address of the pod: on a dual-stack node (an IPv6 /64 in spec.podCIDRs) a pod-network pod
+   * also gets the IPv6 address with the same host part, IPv4 first as kind lists the families.
+   */
+  #podIPs(ip: string, spec: PodSpec, node: KubeObject): Array<{ ip: string }> {
+    const cidrs = (node['spec'] as { podCIDR?: string; podCIDRs?: string[] } | undefined) ?? {};
+    const v6 = cidrs.podCIDRs?.find((c) => c.includes(':'));
+    if (spec.hostNetwork || v6 === undefined || cidrs.podCIDR === undefined) return [{ ip }];
+    return [{ ip }, { ip: ipv6InPrefix(v6, ipToInt(ip) - parseCidr(cidrs.podCIDR).base) }];
+  }
+
   #run(pod: KubeObject, spec: PodSpec, node: KubeObject | undefined): void {
     if (!node) return;
     const { store, timing } = this.#ctx;
@@ -184,7 +195,7 @@ export class PodController {
     if (startup.state === 'waiting') {
       status.phase = 'Pending';
       status.podIP = ip;
-      status.podIPs = [{ ip }];
+      status.podIPs = this.#podIPs(ip, spec, node);
       status.containerStatuses = waiting(startup.reason, startup.message);
       setReady(false);
       store.put({ ...pod, status });
@@ -193,7 +204,7 @@ export class PodController {
     }
     status.phase = 'Running';
     status.podIP = ip;
-    status.podIPs = [{ ip }];
+    status.podIPs = this.#podIPs(ip, spec, node);
     if (startup.state === 'crash') {
       const crashing = containers.filter((c) => startup.containers?.includes(c.name) ?? true);
       const since = timestamp();
