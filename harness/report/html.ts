@@ -5,12 +5,17 @@
 import { TEST_STATUSES } from '../model/results.ts';
 import type { Matrix } from './matrix.ts';
 import { bundleLinks } from './bundle-link.ts';
-import { OPT_OUT_PREFIX } from './junit-format.ts';
-import { NOT_RUN, OPTED_OUT, STATUS_STYLE } from './status-style.ts';
+import { isOptedOut, NOT_RUN, OPTED_OUT, STATUS_STYLE } from './status-style.ts';
 import { runVerdict } from './verdict.ts';
 
 export function renderHtml(matrix: Matrix): string {
-  const styles = { statuses: TEST_STATUSES, style: STATUS_STYLE, notRun: NOT_RUN, optedOut: OPTED_OUT, optOutPrefix: OPT_OUT_PREFIX };
+  const styles = { statuses: TEST_STATUSES, style: STATUS_STYLE, notRun: NOT_RUN, optedOut: OPTED_OUT };
+  // What the page shows but TypeScript decides, so the page never derives it again: each failed
+  // cell's bundle link, and the results ("<test index>/<cell id>") the user switched off.
+  const derived = {
+    bundles: bundleLinks(matrix),
+    optedOut: matrix.tests.flatMap((test, index) => Object.entries(test.results).flatMap(([cell, result]) => (isOptedOut(result) ? [`${index}/${cell}`] : []))),
+  };
   const { passed, summary } = runVerdict(matrix);
   const verdict = `Result: ${passed ? 'passed' : 'failed'}${summary ? ` — ${summary}` : ''}`;
   return `<!DOCTYPE html>
@@ -56,7 +61,7 @@ ${matrix.run.ended?.hint === undefined ? '' : `  <p id="ended-hint">What to do: 
 </aside>
 <script type="application/json" id="matrix-data">${jsonForScript(matrix)}</script>
 <script type="application/json" id="status-style">${jsonForScript(styles)}</script>
-<script type="application/json" id="bundle-links">${jsonForScript(bundleLinks(matrix))}</script>
+<script type="application/json" id="derived">${jsonForScript(derived)}</script>
 <script>${SCRIPT}</script>
 </body>
 </html>
@@ -138,7 +143,10 @@ const SCRIPT = `
   'use strict';
   var matrix = JSON.parse(document.getElementById('matrix-data').textContent);
   var styles = JSON.parse(document.getElementById('status-style').textContent);
-  var bundles = JSON.parse(document.getElementById('bundle-links').textContent);
+  var derived = JSON.parse(document.getElementById('derived').textContent);
+  var bundles = derived.bundles;
+  var optedOutKeys = {};
+  derived.optedOut.forEach(function (key) { optedOutKeys[key] = true; });
   var statuses = styles.statuses;
   var el = function (tag, attrs, text) {
     var node = document.createElement(tag);
@@ -148,9 +156,9 @@ const SCRIPT = `
   };
   var sym = function (status) { return status ? styles.style[status].glyph : styles.notRun.glyph; };
   // A check the user switched off is unsupported, but shown apart from a capability the cell lacks.
-  var optedOut = function (result) { return Boolean(result) && result.status === 'unsupported' && (result.detail || '').indexOf(styles.optOutPrefix) === 0; };
-  var look = function (result) {
-    if (optedOut(result)) return { glyph: styles.optedOut.glyph, label: styles.optedOut.label };
+  var optedOut = function (testIndex, cellId) { return optedOutKeys[testIndex + '/' + cellId] === true; };
+  var look = function (result, testIndex, cellId) {
+    if (optedOut(testIndex, cellId)) return styles.optedOut;
     return result ? styles.style[result.status] : styles.notRun;
   };
 
@@ -259,10 +267,11 @@ const SCRIPT = `
       var result = test.results[cell.id];
       var status = result ? result.status : null;
       if (status) present.push(status);
-      var td = el('td', { 'class': 'st ' + (status || 'notrun') + (optedOut(result) ? ' opted-out' : ''), 'data-test-index': String(testIndex),
-        'data-cell-index': String(cellIndex), 'data-status': status || 'notrun', title: cell.id + ': ' + look(result).label });
+      var shown = look(result, testIndex, cell.id);
+      var td = el('td', { 'class': 'st ' + (status || 'notrun') + (optedOut(testIndex, cell.id) ? ' opted-out' : ''), 'data-test-index': String(testIndex),
+        'data-cell-index': String(cellIndex), 'data-status': status || 'notrun', title: cell.id + ': ' + shown.label });
       if (status) td.tabIndex = 0;
-      td.textContent = look(result).glyph;
+      td.textContent = shown.glyph;
       tr.appendChild(td);
     });
     // The search also finds a failure by its evidence (message) or an unsupported reason (detail).
@@ -338,11 +347,12 @@ const SCRIPT = `
     var cell = matrix.cells[Number(td.getAttribute('data-cell-index'))];
     var result = test.results[cell.id];
     if (!result) return;
+    var shown = look(result, td.getAttribute('data-test-index'), cell.id);
     if (selected) selected.classList.remove('selected');
     selected = td;
     td.classList.add('selected');
     openPanel(test.suite + ' \\u203a ' + test.name,
-      [['cell', cell.id], ['status', look(result).glyph + ' ' + look(result).label], ['duration', result.durationMs + ' ms'],
+      [['cell', cell.id], ['status', shown.glyph + ' ' + shown.label], ['duration', result.durationMs + ' ms'],
        ['detail', result.detail], ['CNI', cell.cni + ' ' + cell.cniVersion], ['proxy mode', cell.proxyMode]],
       result.message, result.status === 'fail' || result.status === 'error' ? cell : null);
   }

@@ -133,16 +133,15 @@ export function crossNodeUnavailable(): string | undefined {
 
 /** The IP of a pod once Ready. */
 export async function podIp(kube: Kube, ns: string, name: string): Promise<string> {
-  const pod = await kube.get({ apiVersion: 'v1', kind: 'Pod', namespace: ns, name });
-  const ip = (pod?.status as { podIP?: string } | undefined)?.podIP;
-  if (!ip) throw new Error(`pod ${ns}/${name} has no IP yet (is it Running?)`);
-  return ip;
+  return (await podAddresses(kube, ns, name)).ip;
 }
 
-/** Every address of a pod (status.podIPs): one per family on a dual-stack cluster. */
-export async function podIps(kube: Kube, ns: string, name: string): Promise<string[]> {
+/** A pod's primary IP and every address it has (status.podIPs: one per family on a dual-stack cluster). */
+export async function podAddresses(kube: Kube, ns: string, name: string): Promise<{ ip: string; ips: string[] }> {
   const pod = await kube.get({ apiVersion: 'v1', kind: 'Pod', namespace: ns, name });
-  return ((pod?.status as { podIPs?: { ip: string }[] } | undefined)?.podIPs ?? []).map((p) => p.ip);
+  const status = pod?.status as { podIP?: string; podIPs?: { ip: string }[] } | undefined;
+  if (!status?.podIP) throw new Error(`pod ${ns}/${name} has no IP yet (is it Running?)`);
+  return { ip: status.podIP, ips: (status.podIPs ?? []).map((p) => p.ip) };
 }
 
 /** Deletes namespaces and waits until they are gone, so the next suite starts clean. */

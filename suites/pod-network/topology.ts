@@ -4,7 +4,7 @@
 import { isIPv6 } from 'node:net';
 import type { ExecTarget, Kube, KubeObject } from '../../harness/kube/types.ts';
 import { liveCell } from '../lib/conformance.ts';
-import { crossNodeUnavailable, namespace, namespaceName, nodeNames, podIp, podIps, serverPod, type L4Protocol } from '../lib/workloads.ts';
+import { crossNodeUnavailable, namespace, namespaceName, nodeNames, podAddresses, serverPod, type L4Protocol } from '../lib/workloads.ts';
 
 /** netexec ports: 80 is probed; 8080 serves /dial (the source side of UDP/SCTP client-IP checks). */
 export const SERVE_PORT = 80;
@@ -74,8 +74,8 @@ export async function createTopology(kube: Kube): Promise<Topology> {
   await kube.apply(objects, { runId });
   await kube.waitFor({ kind: 'podsReady', namespace: ns, minCount: specs.length + 1 }, READY_TIMEOUT_MS);
   const place = async (name: string, node: string, container: string): Promise<PlacedPod> => {
-    const ip = await podIp(kube, ns, name);
-    const ipv6 = (await podIps(kube, ns, name)).find((a) => isIPv6(a));
+    const { ip, ips } = await podAddresses(kube, ns, name);
+    const ipv6 = ips.find((a) => isIPv6(a));
     return { name, node, ip, ipv6, label: `${name} on ${node} (${ip})`, exec: { namespace: ns, pod: name, container } };
   };
   const service = await kube.get({ apiVersion: 'v1', kind: 'Service', namespace: ns, name: SERVICE_NAME });
