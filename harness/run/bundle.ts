@@ -5,13 +5,12 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Diagnostic } from '../../clusters/diagnostic.ts';
+import { podIPs } from '../kube/pod-ips.ts';
 import type { Kube, KubeObject } from '../kube/types.ts';
 import type { CellContext } from './context.ts';
 
 interface PodStatus {
   phase?: string;
-  podIP?: string;
-  podIPs?: { ip: string }[];
   containerStatuses?: { name: string; ready: boolean; restartCount: number; state?: Record<string, { reason?: string; message?: string }> }[];
 }
 
@@ -24,8 +23,7 @@ export function podLine(pod: KubeObject): string {
     const why = detail.reason ? ` ${detail.reason}` : '';
     return `${c.name}: ${c.ready ? 'ready' : 'not ready'}, ${state}${why}, restarts ${c.restartCount}`;
   });
-  const ips = status.podIPs?.map((p) => p.ip) ?? (status.podIP === undefined ? [] : [status.podIP]);
-  const ip = ips.join(', ') || 'no IP';
+  const ip = podIPs(pod).join(', ') || 'no IP';
   return `${pod.metadata.namespace}/${pod.metadata.name} (${ip}) on ${node}: ${status.phase ?? 'Unknown'}; ${containers.join('; ') || 'no container status'}`;
 }
 

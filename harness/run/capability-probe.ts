@@ -3,6 +3,7 @@
 // tries an SCTP association. A kernel without SCTP refuses the socket itself, and agnhost netexec
 // serving --sctp-port exits on such a node, taking the TCP and UDP checks of the same pod down with
 // it — so the SCTP checks must not be asked for.
+import { podIPs } from '../kube/pod-ips.ts';
 import type { ExecTarget, Kube } from '../kube/types.ts';
 import { connectCommand } from '../probe/commands.ts';
 import { classify, describeResult } from '../probe/outcome.ts';
@@ -41,10 +42,9 @@ export function probeNodeCapabilities(kube: Kube, ask: { sctp: boolean }, signal
     kube,
     { namespace: CAPABILITY_PROBE_NAMESPACE, hostNetwork: false },
     async (target, node, pod): Promise<NodeCapabilities> => {
-      const status = (pod.status ?? {}) as { podIP?: string; podIPs?: { ip: string }[] };
-      const podIPs = status.podIPs?.map((p) => p.ip) ?? (status.podIP === undefined ? [] : [status.podIP]);
-      if (!ask.sctp) return { node, podIPs };
-      return { node, podIPs, sctp: await sctpOf(kube, target) };
+      const addresses = podIPs(pod);
+      if (!ask.sctp) return { node, podIPs: addresses };
+      return { node, podIPs: addresses, sctp: await sctpOf(kube, target) };
     },
     signal,
   );

@@ -1,6 +1,7 @@
 // Builders for the objects suites create: run-labelled namespaces and agnhost pods placed on
 // chosen nodes. Suites apply them through the kube adapter and remove their namespaces after.
 import { testImages } from '../../clusters/versions.ts';
+import { podIPs } from '../../harness/kube/pod-ips.ts';
 import type { Kube, KubeObject } from '../../harness/kube/types.ts';
 import { liveCell } from './conformance.ts';
 
@@ -139,9 +140,9 @@ export async function podIp(kube: Kube, ns: string, name: string): Promise<strin
 /** A pod's primary IP and every address it has (status.podIPs: one per family on a dual-stack cluster). */
 export async function podAddresses(kube: Kube, ns: string, name: string): Promise<{ ip: string; ips: string[] }> {
   const pod = await kube.get({ apiVersion: 'v1', kind: 'Pod', namespace: ns, name });
-  const status = pod?.status as { podIP?: string; podIPs?: { ip: string }[] } | undefined;
-  if (!status?.podIP) throw new Error(`pod ${ns}/${name} has no IP yet (is it Running?)`);
-  return { ip: status.podIP, ips: (status.podIPs ?? []).map((p) => p.ip) };
+  const ip = (pod?.status as { podIP?: string } | undefined)?.podIP;
+  if (!pod || !ip) throw new Error(`pod ${ns}/${name} has no IP yet (is it Running?)`);
+  return { ip, ips: podIPs(pod) };
 }
 
 /** Deletes namespaces and waits until they are gone, so the next suite starts clean. */

@@ -171,7 +171,8 @@ async function sweepStaleLabs(): Promise<void> {
 
 /**
  * Creates one namespace per host, each with eth0 at 192.0.2.<octet>/24 and 2001:db8::<octet>/64
- * and loopback up, all on one bridge. Needs root. On any failure what was created is removed before the error is thrown.
+ * and loopback up, all on one bridge. Needs root. On any failure what was created is removed
+ * before the error is thrown.
  */
 export async function createLab(hosts: Record<string, number>): Promise<Lab> {
   await sweepStaleLabs();
