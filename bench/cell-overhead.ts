@@ -15,7 +15,7 @@ import { ms, percent, type BenchMetric } from './result.ts';
 
 /** Runs of the cell; the median share is the measured value. */
 const RUNS = 3;
-const GOAL_SHARE = 0.05;
+export const GOAL_SHARE = 0.05;
 /** Phases that are the cluster's own time: creating it, deleting it, waiting for it. */
 const EXTERNAL_PHASES: readonly PhaseName[] = ['create-cluster', 'delete-cluster', 'wait-ready'];
 
@@ -61,16 +61,31 @@ function suiteProcessParts(runSuites: PhaseTiming, testsMs: number, jestFile: st
   ];
 }
 
+/** A `cnimatrix run` of one cell that has ended: where its reports are and how the command went. */
+export interface FinishedRun {
+  runDir: string;
+  /** The command as shown, with where it ran (sim, real lane). */
+  command: string;
+  exitCode: number | undefined;
+  output: string;
+  commandMs: number;
+}
+
 /** One `cnimatrix run`: its overhead share and the lines that explain it. */
 async function measureRun(world: SimWorld, runId: string, hooks: HookReference): Promise<{ share: number; lines: string[] }> {
   const args = ['run', '--config', world.configFile, '--cni', 'calico', '--proxy-mode', 'iptables', '--suites', 'network-policy', '--run-id', runId];
   const started = performance.now();
   const result = await world.cnimatrix(args, { CNIMATRIX_SIM_EXEC_LATENCY_MS: String(EXEC_LATENCY_MS) });
-  const commandMs = performance.now() - started;
-  const runDir = join(world.reportsDir, runId);
+  const command = `cnimatrix ${args.slice(0, 1).concat(args.slice(3)).join(' ')} (sim, exec latency ${EXEC_LATENCY_MS} ms)`;
+  return cellOverhead({ runDir: join(world.reportsDir, runId), command, exitCode: result.exitCode, output: result.all ?? '', commandMs: performance.now() - started }, hooks);
+}
+
+/** The harness's share of the one cell of a finished run, and the lines that explain it. */
+export function cellOverhead(run: FinishedRun, hooks?: HookReference): { share: number; lines: string[]; cell: MatrixCell } {
+  const { runDir, commandMs, exitCode: runExitCode } = run;
   const matrixFile = join(runDir, 'matrix.json');
   if (!existsSync(matrixFile)) {
-    throw new Error(`cnimatrix run exited ${result.exitCode} without writing ${matrixFile}:\n${(result.all ?? '').split('\n').slice(-20).join('\n')}`);
+    throw new Error(`cnimatrix run exited ${runExitCode} without writing ${matrixFile}:\n${run.output.split('\n').slice(-20).join('\n')}`);
   }
   const matrix = JSON.parse(readFileSync(matrixFile, 'utf8')) as Matrix;
   const cell: MatrixCell | undefined = matrix.cells[0];
@@ -97,7 +112,7 @@ async function measureRun(world: SimWorld, runId: string, hooks: HookReference):
   const outcome = tests.reduce<Record<string, number>>((counts, t) => ({ ...counts, [t.status]: (counts[t.status] ?? 0) + 1 }), {});
 
   const lines = [
-    `command: cnimatrix ${args.slice(0, 1).concat(args.slice(3)).join(' ')} (sim, exec latency ${EXEC_LATENCY_MS} ms) exited ${result.exitCode} in ${ms(commandMs)}; tests: ${Object.entries(outcome).map(([s, n]) => `${n} ${s}`).join(', ')}`,
+    `command: ${run.command} exited ${runExitCode} in ${ms(commandMs)}; tests: ${Object.entries(outcome).map(([s, n]) => `${n} ${s}`).join(', ')}`,
     `cell ${cell.id} wall = finishedAt - startedAt of the cell (its JUnit) = ${ms(wallMs)}`,
     `phases: ${cell.phases.map((p) => `${p.phase} ${p.status === 'skipped' ? 'skipped' : ms(p.durationMs)}`).join(' · ')}`,
     `definition: external = create-cluster + delete-cluster + wait-ready phases + sum of tests[].durationMs; harness overhead = cell wall - external (jest start-up, suite hooks, installs, verify, collect, gaps)`,
@@ -107,14 +122,14 @@ async function measureRun(world: SimWorld, runId: string, hooks: HookReference):
     `outside the cell (CLI start-up, plan, kind version and leak check, JUnit/matrix writing): ${ms(commandMs - wallMs)} of the ${ms(commandMs)} command`,
   ];
   const fileOutside = contributors.find((c) => c.what === FILE_OUTSIDE_TESTS);
-  if (fileOutside) {
+  if (fileOutside && hooks) {
     const hooksMs = hooks.modelSetupMs + hooks.modelTeardownMs;
     lines.push(
       `the test file's ${ms(fileOutside.ms)} outside tests holds the suite's beforeAll/afterAll; the same model setup + teardown took ${ms(hooks.modelSetupMs)} + ${ms(hooks.modelTeardownMs)} on the truth-table cell, leaving about ${ms(fileOutside.ms - hooksMs)} for the test environment and module load (estimate)`,
     );
   }
-  if (result.exitCode !== 0) lines.push(`warning: the run did not pass; its last lines:\n${(result.all ?? '').split('\n').slice(-10).join('\n')}`);
-  return { share, lines };
+  if (runExitCode !== 0) lines.push(`warning: the run did not pass; its last lines:\n${run.output.split('\n').slice(-10).join('\n')}`);
+  return { share, lines, cell };
 }
 
 /**

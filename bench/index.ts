@@ -2,6 +2,7 @@
 // the goals measured in this run. Goals are reported, not enforced: the exit code is non-zero only
 // when a benchmark crashed.
 import { benchNetpol } from './netpol.ts';
+import { benchRealCell } from './real-cell.ts';
 import { benchRun } from './run.ts';
 import type { BenchMetric, BenchResult } from './result.ts';
 
@@ -28,6 +29,7 @@ const BENCHMARKS: Benchmark[] = [
     },
   },
   { name: 'run', run: benchRun },
+  { name: 'real-cell', run: benchRealCell },
 ];
 
 function formatValue(value: number, unit: string): string {

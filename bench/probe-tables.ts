@@ -11,15 +11,15 @@ import { deleteModel, deployModel, MODEL_POD_KEYS, type BenchModel } from './pol
 import { median, ms, type BenchMetric } from './result.ts';
 
 export const EXEC_LATENCY_MS = 100;
-const PROBE_TIMEOUT_SECONDS = 1;
+export const PROBE_TIMEOUT_SECONDS = 1;
 const REPETITIONS = 5;
 const EXEC_GOAL_PER_TABLE = MODEL_POD_KEYS.length;
 const WALL_GOAL_MS = 2500;
 
-const TABLES: PortProbe[] = (['TCP', 'UDP'] as const).flatMap((protocol) => [80, 81].map((port) => ({ port, protocol })));
+export const TABLES: PortProbe[] = (['TCP', 'UDP'] as const).flatMap((protocol) => [80, 81].map((port) => ({ port, protocol })));
 
 /** Default-deny ingress in x, then only namespace y may reach x/a, on 80/TCP. */
-const POLICIES: NetworkPolicy[] = [
+export const POLICIES: NetworkPolicy[] = [
   { metadata: { name: 'default-deny-ingress', namespace: 'x' }, spec: { podSelector: {}, policyTypes: ['Ingress'] } },
   {
     metadata: { name: 'allow-y-to-a-80', namespace: 'x' },
@@ -57,7 +57,7 @@ async function measuredSettle(sim: SimCell, model: BenchModel, kube: Kube, probe
   };
 }
 
-function clusterPolicy(policy: NetworkPolicy, model: BenchModel): KubeObject {
+export function clusterPolicy(policy: NetworkPolicy, model: BenchModel): KubeObject {
   return {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'NetworkPolicy',

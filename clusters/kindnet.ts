@@ -42,7 +42,14 @@ export const kindnet: CniProfile = {
     {
       kind: 'kernelModule',
       module: 'nfnetlink_queue',
-      why: 'kindnet enforces NetworkPolicy through nfqueue; without it the kindnet log shows "Could not process rule … queue num 100" and policies silently do not apply',
+      why: 'kindnet enforces NetworkPolicy by queueing packets to user space (nfqueue); without it policies do not apply',
+      forSuites: ['network-policy'],
+    },
+    {
+      kind: 'kernelModule',
+      module: 'nft_queue',
+      // Seen on the real lane (kernel without CONFIG_NFT_QUEUE): kindnetd failed open, every policy red.
+      why: 'kindnet\'s nftables rules use the `queue` statement; without it every sync logs "syncing nftables rules … netlink receive: no such file or directory", kindnetd lets all traffic through and policies do not apply',
       forSuites: ['network-policy'],
     },
     sctpModule,
@@ -53,6 +60,6 @@ export const kindnet: CniProfile = {
   ],
   notes: [
     'kindnet ships in the node image, so it needs no manifest; disableDefaultCNI stays false.',
-    'NetworkPolicy enforcement depends on the host\'s nfnetlink_queue: the network-policy suite starts with a default-deny smoke test so a missing module shows as a failure, not a silent pass.',
+    'NetworkPolicy enforcement depends on the host\'s nfnetlink_queue and nft_queue: kindnetd fails open without them, so the network-policy checks are red there (real lane: 28 of 28 scenarios) and `cnimatrix doctor` names the missing module.',
   ],
 };

@@ -41,6 +41,8 @@ export interface CreateClusterOptions {
   imagePullTimeoutMs?: number;
   /** Keep failed nodes for `kind export logs` (kind deletes them otherwise). */
   retain?: boolean;
+  /** Aborting kills kind (and an already aborted signal never starts it): a Ctrl-C that came first. */
+  signal?: AbortSignal;
 }
 
 export interface KindVersion {
@@ -60,7 +62,7 @@ export interface Kind {
   /** `internal` gives the address reachable from the kind Docker network. */
   getKubeconfig(name: string, options?: { internal?: boolean }): Promise<string>;
   exportLogs(name: string, dir: string): Promise<string>;
-  loadImages(name: string, images: readonly string[]): Promise<void>;
+  loadImages(name: string, images: readonly string[], signal?: AbortSignal): Promise<void>;
 }
 
 interface Invocation {
@@ -72,6 +74,12 @@ interface Invocation {
    * bounds the attempt. Lets a slow first download not count against the phase deadline.
    */
   clock?: { after: RegExp; maxWaitMs: number };
+  signal?: AbortSignal;
+  /**
+   * Run kind in a process group of its own: a terminal's Ctrl-C goes to the whole foreground group,
+   * and a cleanup it cut short would leave the cluster behind.
+   */
+  ownProcessGroup?: boolean;
 }
 
 /** kind ends its "Ensuring node image" step (pulling the image if absent) before anything else. */
@@ -85,7 +93,7 @@ export function createKind(options: KindOptions = {}): Kind {
   const retries = options.retries ?? 2;
   const minTimeout = options.minTimeoutMs ?? 2000;
 
-  async function runOnce({ args, input, timeoutMs, clock }: Invocation): Promise<string> {
+  async function runOnce({ args, input, timeoutMs, clock, signal, ownProcessGroup }: Invocation): Promise<string> {
     let clockStarted = clock === undefined;
     let expired: number | undefined;
     let timer: NodeJS.Timeout | undefined;
@@ -108,6 +116,8 @@ export function createKind(options: KindOptions = {}): Kind {
       env,
       forceKillAfterDelay: 5000,
       stderr: watchStderr,
+      ...(signal === undefined ? {} : { cancelSignal: signal }),
+      ...(ownProcessGroup === true ? { detached: true } : {}),
       ...(input === undefined ? { stdin: 'ignore' as const } : { input }),
     });
     if (timeoutMs !== undefined) arm(clockStarted || clock === undefined ? timeoutMs : clock.maxWaitMs);
@@ -166,7 +176,7 @@ export function createKind(options: KindOptions = {}): Kind {
   }
 
   async function deleteCluster(name: string): Promise<void> {
-    await run({ args: ['delete', 'cluster', '--name', name] });
+    await run({ args: ['delete', 'cluster', '--name', name], ownProcessGroup: true });
   }
 
   return {
@@ -195,7 +205,12 @@ export function createKind(options: KindOptions = {}): Kind {
       // The deadline counts from the node image being present: a first pull is not slowness of the host.
       const clock = { after: NODE_IMAGE_READY, maxWaitMs: (create.imagePullTimeoutMs ?? NODE_IMAGE_PULL_TIMEOUT_MS) + (create.timeoutMs ?? 0) };
       await run(
-        { args, input: create.configYaml, ...(create.timeoutMs === undefined ? {} : { timeoutMs: create.timeoutMs, clock }) },
+        {
+          args,
+          input: create.configYaml,
+          ...(create.timeoutMs === undefined ? {} : { timeoutMs: create.timeoutMs, clock }),
+          ...(create.signal === undefined ? {} : { signal: create.signal }),
+        },
         () => deleteCluster(create.name),
       );
     },
@@ -222,9 +237,9 @@ export function createKind(options: KindOptions = {}): Kind {
       return dir;
     },
 
-    async loadImages(name, images) {
+    async loadImages(name, images, signal) {
       if (images.length === 0) return;
-      await run({ args: ['load', 'docker-image', ...images, '--name', name] });
+      await run({ args: ['load', 'docker-image', ...images, '--name', name], ...(signal === undefined ? {} : { signal }) });
     },
   };
 }

@@ -2,7 +2,7 @@
 // resolved cell or in `unsupported` with a reason, never silently dropped.
 
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { Diagnostic } from '../../clusters/diagnostic.ts';
 import { commonHostPrereqs, type HostPrereq } from '../../clusters/host-prereq.ts';
 import { profiles } from '../../clusters/index.ts';
@@ -187,8 +187,11 @@ function planCell(inputs: CellInputs): PlannedCell {
   const ctx: ProfileContext = { clusterName, proxyMode: mode, podSubnet: profile.kind.podSubnet, arch: inputs.arch };
 
   const prepare = profile.prepare(ctx).map((step) => {
-    const archive = inputs.overrides.get(step.id) ?? step.archive;
-    return { ...step, archive, hostPath: preparedPath(inputs.cacheDir, step) };
+    const hostPath = preparedPath(inputs.cacheDir, step);
+    const override = inputs.overrides.get(step.id);
+    if (override === undefined) return { ...step, hostPath };
+    const description = `extract ${step.member} from ${override.url} (overrides.manifests.${step.id}, in place of ${basename(step.archive.url)})`;
+    return { ...step, archive: override, description, hostPath };
   });
   const extraMounts = profile.kind.nodeMounts.map((mount) => {
     const source = prepare.find((step) => step.id === mount.prepared);

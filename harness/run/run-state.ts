@@ -8,10 +8,13 @@ import { BadInputError } from '../model/errors.ts';
 
 export const RUN_STATE_FILE = 'run.json';
 
-/** The settings that define a run's cells and results (not how fast or where it runs). */
+/**
+ * The settings that define a run's cells and results (not how fast or where it runs). `preload` is
+ * one of them: on a machine that cannot pull, the images reach the nodes only that way.
+ */
 export type RunState = Pick<
   Config,
-  'runId' | 'cnis' | 'proxyModes' | 'suites' | 'strict' | 'workers' | 'nodeImage' | 'overrides' | 'timeouts'
+  'runId' | 'cnis' | 'proxyModes' | 'suites' | 'strict' | 'workers' | 'nodeImage' | 'overrides' | 'timeouts' | 'preload'
 > & { startedAt: string };
 
 export async function writeRunState(runDir: string, config: Config, startedAt: string): Promise<void> {
@@ -25,6 +28,7 @@ export async function writeRunState(runDir: string, config: Config, startedAt: s
     nodeImage: config.nodeImage,
     overrides: config.overrides,
     timeouts: config.timeouts,
+    preload: config.preload,
     startedAt,
   };
   await writeFile(join(runDir, RUN_STATE_FILE), `${JSON.stringify(state, null, 2)}\n`);
@@ -58,5 +62,7 @@ export function resumedConfig(config: Config, state: RunState): Config {
     nodeImage: state.nodeImage,
     overrides: state.overrides,
     timeouts: state.timeouts,
+    // A run.json written before preload was kept there: today's setting.
+    preload: state.preload ?? config.preload,
   };
 }

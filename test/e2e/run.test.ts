@@ -280,6 +280,39 @@ describe('interrupts', () => {
     await expectNothingLeft();
   }, 5 * MINUTES);
 
+  test('on a machine without a registry, --resume of a --preload run loads the images again (the real lane found it did not)', async () => {
+    const runId = 'resume-offline';
+    const offline = { [faultEnvName(`cnimatrix-${runId}-flannel-iptables`)]: 'registry-unreachable' };
+    let sent = false;
+    const first = await watchRun(
+      ['run', '--config', world.configFile, '--cni', 'flannel', '--proxy-mode', 'iptables', '--suites', 'dns', '--run-id', runId, '--preload'],
+      (line, run) => {
+        if (!sent && /flannel-iptables +run-suites …/.test(line)) {
+          sent = true;
+          run.kill('SIGINT');
+        }
+      },
+      offline,
+    );
+    expect(first.exitCode).toBe(130);
+    const resumed = await world.cnimatrix(['run', '--resume', join(world.reportsDir, runId)], offline);
+    expect({ exitCode: resumed.exitCode, all: resumed.all }).toMatchObject({ exitCode: 0 });
+    expect(resumed.all).toMatch(/flannel-iptables +kind load docker-image: \d+ images/);
+    await expectNothingLeft();
+  }, 5 * MINUTES);
+
+  test('on a machine without a registry, a run without --preload names the image its CNI pods cannot pull', async () => {
+    const runId = 'offline-no-preload';
+    const result = await world.cnimatrix(
+      ['run', '--config', world.configFile, '--cni', 'flannel', '--proxy-mode', 'iptables', '--suites', 'dns', '--run-id', runId, '--timeout', 'cniReady=20s'],
+      { [faultEnvName(`cnimatrix-${runId}-flannel-iptables`)]: 'registry-unreachable' },
+    );
+    expect(result.exitCode).not.toBe(0);
+    expect(result.all).toMatch(/ImagePullBackOff/);
+    expect(result.all).toMatch(/Back-off pulling image \\?"ghcr\.io\/flannel-io\/flannel:v0\.27\.4\\?"/);
+    await expectNothingLeft();
+  }, 5 * MINUTES);
+
   test('a second SIGINT forces: clusters are deleted at once, exit 130', async () => {
     const runId = 'force';
     let sent = false;

@@ -153,6 +153,25 @@ describe('createCluster', () => {
     expect((error as KindTimeoutError).message).toContain('did not finish within 500ms');
     expect(creates(recorder)).toHaveLength(1);
   });
+
+  test('an abort kills a running create at once, without a retry', async () => {
+    const recorder = newRecorder({ KIND_RECORDER_SCENARIO: 'hang' });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 300);
+    const started = Date.now();
+    const error = await kindFor(recorder).createCluster({ name: NAME, configYaml: CONFIG, timeoutMs: 60_000, signal: controller.signal }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(KindError);
+    expect(error).not.toBeInstanceOf(KindTimeoutError);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(creates(recorder)).toHaveLength(1);
+  });
+
+  test('a signal aborted before the call (Ctrl-C during the step before) never creates a cluster', async () => {
+    const recorder = newRecorder();
+    const error = await kindFor(recorder).createCluster({ name: NAME, configYaml: CONFIG, signal: AbortSignal.abort() }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(KindError);
+    expect(creates(recorder)).toHaveLength(0);
+  });
 });
 
 describe('other commands', () => {

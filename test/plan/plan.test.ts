@@ -198,6 +198,19 @@ describe('overrides and bad input', () => {
     expect(manifestPins.flannel.url).toContain('raw.githubusercontent.com/flannel-io/flannel/');
   });
 
+  test("an override of a prepare step's archive is what the step extracts from, and its description says so", () => {
+    const sha = 'c'.repeat(64);
+    const plan = buildPlan({ ...fullRequest, cnis: ['flannel'], overrides: { manifests: { 'cni-bridge-plugin': { url: 'file:///lane/cni-bridge.tgz', sha256: sha } } } });
+    for (const cell of plan.cells) {
+      expect(cell.prepare.map((step) => ({ archive: step.archive, description: step.description }))).toEqual([
+        {
+          archive: { url: 'file:///lane/cni-bridge.tgz', sha256: sha },
+          description: 'extract ./bridge from file:///lane/cni-bridge.tgz (overrides.manifests.cni-bridge-plugin, in place of cni-plugins-linux-amd64-v1.1.1.tgz)',
+        },
+      ]);
+    }
+  });
+
   test('an override with a recorded sha256 makes a refused cell runnable; one naming a missing file keeps it refused', () => {
     const before = buildPlan({ ...fullRequest, cnis: ['cilium'], proxyModes: ['none'] });
     expect(before.cells).toEqual([]);

@@ -12,7 +12,7 @@ export interface RealNeeds {
   programs?: Record<string, string>;
 }
 
-function onPath(program: string): boolean {
+export function onPath(program: string): boolean {
   try {
     execFileSync('sh', ['-c', `command -v ${program}`], { stdio: 'ignore' });
     return true;

@@ -40,12 +40,13 @@ export const createCluster: Action = {
       image: ctx.nodeImage,
       kubeconfigPath: ctx.kubeconfigPath,
       timeoutMs: ctx.config.timeouts.clusterCreate,
+      signal: ctx.signal,
     });
     if (ctx.config.preload) {
       // By tag: kind cannot load by digest (see harness/manifests/preload.ts).
       const images = [...new Set(ctx.cell.images.map(preloadReference))];
       ctx.log(`kind load docker-image: ${images.length} images`);
-      await ctx.kind.loadImages(name, images);
+      await ctx.kind.loadImages(name, images, ctx.signal);
     }
     await connect(ctx);
   },

@@ -7,6 +7,7 @@
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 K8S_VERSION=v1.34.4
+FLANNEL_VERSION=v0.27.4  # clusters/versions.ts cniVersions.flannel
 CACHE="${CNIMATRIX_CACHE_DIR:-$HOME/.cache/cnimatrix}/lane"
 V=k8s.io/component-base/version
 LDFLAGS="-s -w -X $V.gitVersion=$K8S_VERSION -X $V.gitMajor=1 -X $V.gitMinor=34 -X $V.gitTreeState=clean -X $V.buildDate=1970-01-01T00:00:00Z"
@@ -17,7 +18,7 @@ key() {
   } | sha256sum | cut -c1-16
 }
 BIN="$CACHE/$(key)/bin"
-NEED=(kind kubelet kubeadm kubectl kube-proxy crictl host-local loopback ptp portmap bridge coredns pause)
+NEED=(kind kubelet kubeadm kubectl kube-proxy crictl host-local loopback ptp portmap bridge coredns pause flanneld flannel)
 [[ -n "${KINDNETD_SRC:-}" ]] && NEED+=(kindnetd)
 complete() { local n; for n in "${NEED[@]}"; do [[ -x "$BIN/$n" ]] || return 1; done; }
 if complete; then echo "$BIN"; exit 0; fi
@@ -33,6 +34,11 @@ gobuild "$HERE/build/k8s" k8s.io/kubernetes/cmd/{kubelet,kubeadm,kubectl,kube-pr
 gobuild "$HERE/build/cni" github.com/containernetworking/plugins/plugins/{ipam/host-local,main/loopback,main/ptp,meta/portmap,main/bridge}
 gobuild "$HERE/build/coredns" github.com/coredns/coredns
 [[ -n "${KINDNETD_SRC:-}" ]] && gobuild "$KINDNETD_SRC" ./cmd/kindnetd
+# flanneld as upstream's Makefile builds it: cgo on amd64 (its UDP backend), linked statically.
+(cd "$HERE/build/flannel" && CGO_ENABLED=1 GOFLAGS=-mod=readonly nice -n 10 go build -trimpath \
+  "-ldflags=-s -w -X github.com/flannel-io/flannel/pkg/version.Version=$FLANNEL_VERSION -extldflags -static" \
+  -o "$STAGE/flanneld" github.com/flannel-io/flannel) >&2
+gobuild "$HERE/build/flannel-cni" github.com/containernetworking/plugins/plugins/meta/flannel
 # pause: Kubernetes' own C pause (build/pause/linux/pause.c in the k8s.io/kubernetes module), static.
 PAUSE_SRC="$(cd "$HERE/build/k8s" && go list -m -f '{{.Dir}}' k8s.io/kubernetes)/build/pause/linux/pause.c"
 nice -n 10 gcc -Os -static -DVERSION=v3.10.1 -o "$STAGE/pause" "$PAUSE_SRC" >&2

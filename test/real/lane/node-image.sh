@@ -13,13 +13,20 @@ K8S_VERSION=v1.34.4
 : "${DOCKER_HOST:?set DOCKER_HOST to the lane engine (engine.sh start)}"
 BIN=$("$HERE/build.sh")
 ROOTFS=$("$HERE/rootfs.sh")
-[[ -x "$BIN/kindnetd" ]] || { echo "no kindnetd in $BIN: set KINDNETD_SRC (see README.md)" >&2; exit 3; }
+# Without kindnetd (KINDNETD_SRC unset, as in CI) the image serves cells whose CNI is installed by
+# the product (disableDefaultCNI): kind applies its default-cni.yaml only for kindnet cells.
+[[ -x "$BIN/kindnetd" ]] || echo "no kindnetd in $BIN (KINDNETD_SRC unset): this node image cannot run kindnet cells" >&2
 KIND_MOD=$(cd "$HERE/build/k8s" && go list -m -f '{{.Dir}}' sigs.k8s.io/kind)
 KIND_FILES="$KIND_MOD/images/base/files"
 REAL_BIN="${CNIMATRIX_REAL_BIN:-$(ls -d "${CNIMATRIX_CACHE_DIR:-$HOME/.cache/cnimatrix}"/real/*/bin | head -1)}"
+# Same binaries, rootfs and scripts as the image there is: nothing to do.
+KEY=$(printf '%s\n' "$BIN" "$ROOTFS" "$REAL_BIN" | cat - "$HERE/node-image.sh" "$HERE/netbase.sh" | sha256sum | cut -c1-16)
+if [[ "$(docker image inspect -f '{{index .Config.Labels "cnimatrix.lane.key"}}' "$TAG" 2>/dev/null)" == "$KEY" ]]; then
+  echo "node image $TAG is up to date" >&2; echo "$TAG"; exit 0
+fi
 KINDNETD_IMAGE=$(sed -n 's/^const kindnetdImage = "\(.*\)"$/\1/p' "$KIND_MOD/pkg/build/nodeimage/const_cni.go")
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/lane-node.XXXX")
-trap 'rm -rf "$WORK"; docker rmi -f lane-tmp/netbase:raw lane-tmp/node:raw >/dev/null 2>&1 || true' EXIT
+trap 'rm -rf "$WORK"; docker rmi -f lane-tmp/node:raw >/dev/null 2>&1 || true' EXIT
 start=$(date +%s)
 
 # ---- component images --------------------------------------------------------------------------
@@ -43,27 +50,26 @@ static_image "$(name_of kube-scheduler)" "$REAL_BIN/kube-scheduler" /usr/local/b
 static_image "$(name_of etcd)" "$REAL_BIN/etcd" /usr/local/bin/etcd '["/usr/local/bin/etcd"]'
 static_image "$(name_of coredns)" "$BIN/coredns" /coredns '["/coredns"]'
 static_image "$(name_of pause)" "$BIN/pause" /pause '["/pause"]'
-# kube-proxy and kindnetd need iptables/nft/conntrack: one shared base layer cut from the rootfs.
-mkdir -p "$WORK/netbase"
-tar -C "$WORK/netbase" -xf "$ROOTFS" --exclude=./usr/bin/containerd\* --exclude=./usr/sbin/runc \
-  --exclude=./usr/share/locale --exclude=./usr/lib/systemd --exclude=./usr/bin/systemd\* --exclude=./var/cache
-tar -C "$WORK/netbase" -c . | docker import - lane-tmp/netbase:raw >/dev/null
-mkdir -p "$WORK/img-net"; cp "$BIN/kube-proxy" "$BIN/kindnetd" "$WORK/img-net/"
-docker build -q -t "$(name_of kube-proxy)" -f - "$WORK/img-net" >/dev/null <<'DOCKERFILE'
-FROM lane-tmp/netbase:raw
+# kube-proxy and kindnetd need iptables/nft/conntrack: netbase.sh's Debian layer.
+NETBASE=$("$HERE/netbase.sh")
+mkdir -p "$WORK/img-net"; cp "$BIN/kube-proxy" "$WORK/img-net/"
+docker build -q -t "$(name_of kube-proxy)" -f - "$WORK/img-net" >/dev/null <<DOCKERFILE
+FROM $NETBASE
 COPY kube-proxy /usr/local/bin/kube-proxy
 ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 ENTRYPOINT ["/usr/local/bin/kube-proxy"]
 DOCKERFILE
 built+=("$(name_of kube-proxy)")
-docker build -q -t "$KINDNETD_IMAGE" -f - "$WORK/img-net" >/dev/null <<'DOCKERFILE'
-FROM lane-tmp/netbase:raw
+if [[ -x "$BIN/kindnetd" ]]; then
+  cp "$BIN/kindnetd" "$WORK/img-net/"
+  docker build -q -t "$KINDNETD_IMAGE" -f - "$WORK/img-net" >/dev/null <<DOCKERFILE
+FROM $NETBASE
 COPY kindnetd /bin/kindnetd
 ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 CMD ["/bin/kindnetd"]
 DOCKERFILE
-built+=("$KINDNETD_IMAGE")
-rm -rf "$WORK/netbase"
+  built+=("$KINDNETD_IMAGE")
+fi
 
 # ---- the node ----------------------------------------------------------------------------------
 R="$WORK/node"
@@ -121,8 +127,9 @@ chroot "$R" systemctl mask systemd-binfmt.service >/dev/null 2>&1
 [[ -e "$R/usr/sbin/init" ]] || { echo "rootfs lacks /sbin/init (systemd-sysv)" >&2; exit 1; }
 : >"$R/etc/machine-id"
 tar -C "$R" --numeric-owner -c . | docker import - lane-tmp/node:raw >/dev/null
-docker build -q -t "$TAG" - >/dev/null <<'DOCKERFILE'
+docker build -q -t "$TAG" - >/dev/null <<DOCKERFILE
 FROM lane-tmp/node:raw
+LABEL cnimatrix.lane.key=$KEY
 ENV container=docker
 STOPSIGNAL SIGRTMIN+3
 ENTRYPOINT ["/usr/local/bin/entrypoint", "/sbin/init"]

@@ -12,6 +12,7 @@ import { claimNodeFront } from '../front/index.ts';
 import { clusterDir, readCluster, readFaults } from '../kind/state.ts';
 import { certgen } from '../ingress-controller.ts';
 import { cniDaemonSet } from './cni.ts';
+import { loadedImages, nodeImageImages, registryStartup } from './registry.ts';
 import { seedObjects } from './seed.ts';
 
 const STATE_POLL_MS = 1000;
@@ -28,10 +29,14 @@ async function main(home: string, name: string): Promise<void> {
   const front = await claimNodeFront({ home, cluster: name, nodeNames: record.nodeNames, log: (message) => console.log(message) });
   // Addresses on the host outlive the process unless removed: also on exits that cannot wait.
   process.once('exit', () => front?.releaseNow());
-  const podStartup = (pod: Parameters<typeof readinessStartup>[0]) => kernelStartup(pod, activeFaults()) ?? readinessStartup(pod);
+  const seeded = seedObjects({ clusterName: name, config: record.config, nodeNames: record.nodeNames, ...(front ? { nodeIps: front.nodeIps } : {}) });
+  const builtIn = nodeImageImages(seeded);
+  const present = () => new Set([...builtIn, ...loadedImages(clusterDir(home, name))]);
+  const podStartup = (pod: Parameters<typeof readinessStartup>[0]) =>
+    registryStartup(pod, activeFaults(), present) ?? kernelStartup(pod, activeFaults()) ?? readinessStartup(pod);
   const logs = (req: Parameters<typeof kernelLogs>[0]) => kernelLogs(req, activeFaults()) ?? '';
   const api = await startApiServer({ exec: dataplane.exec, logs, podStartup, serviceSubnet: record.config.networking.serviceSubnet.split(',')[0]! });
-  for (const obj of seedObjects({ clusterName: name, config: record.config, nodeNames: record.nodeNames, ...(front ? { nodeIps: front.nodeIps } : {}) })) {
+  for (const obj of seeded) {
     // The API server already created the system namespaces (with their status); keep those.
     if (obj.kind === 'Namespace' && api.store.get('v1', 'Namespace', undefined, obj.metadata.name)) continue;
     api.store.put(obj);

@@ -13,6 +13,7 @@ import { ingressIgnoreHost } from './ingress-ignore-host.ts';
 import { ingressPrefixAsExact } from './ingress-prefix-as-exact.ts';
 import { ipv6NoCrossNode } from './ipv6-no-cross-node.ts';
 import { kernelNoSctp } from './kernel-no-sctp.ts';
+import { registryUnreachable } from './registry-unreachable.ts';
 import { noCrossNode } from './no-cross-node.ts';
 import { nodePortLocalForwards } from './nodeport-local-forwards.ts';
 import { nodePortNoRemoteForwarding } from './nodeport-no-remote-forwarding.ts';
@@ -63,6 +64,7 @@ export const FAULT_CATALOGUE: readonly SimFault[] = [
   nodePortLocalForwards,
   nodePortNoRemoteForwarding,
   kernelNoSctp,
+  registryUnreachable,
   policyProgrammingDelay,
   firstTryDrops,
 ];

@@ -99,6 +99,8 @@ export interface SimFault {
   proxyMode?(configured: SimProxyMode): SimProxyMode;
   /** The nodes' kernel has no SCTP: SCTP sockets cannot even be created. */
   kernelWithoutSctp?: true;
+  /** No image can be pulled: only the node image's own and those `kind load` put there start. */
+  registryUnreachable?: true;
   /** How many outcomes this fault has changed so far in this cluster process (reported in the sim's stats). */
   effects?(): number;
 }

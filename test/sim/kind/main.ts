@@ -7,6 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_NODE_IMAGE, imageVersion, KindConfigError, parseKindConfig, validateKindConfig, type KindConfig } from './config.ts';
 import { kindKubeconfig, kubeconfigTarget, mergeInto, removeFrom, serializeKubeconfig } from './kubeconfig.ts';
+import { loadedImages as imagesLoadedInto } from '../cluster/registry.ts';
 import { releaseRecordedAddresses } from '../front/addresses.ts';
 import {
   clusterDir, faultEnvName, isAlive, listClusters, nodeNamesFor, readCluster, readFaults, readReady,
@@ -312,8 +313,7 @@ async function exportLogs(args: ParsedArgs): Promise<void> {
 }
 
 function loadedImages(home: string, name: string): string[] {
-  const file = join(clusterDir(home, name), 'images.json');
-  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as string[]) : [];
+  return imagesLoadedInto(clusterDir(home, name));
 }
 
 function loadDockerImage(args: ParsedArgs): void {
