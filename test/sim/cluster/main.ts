@@ -31,7 +31,7 @@ async function main(home: string, name: string): Promise<void> {
   process.once('exit', () => front?.releaseNow());
   const seeded = seedObjects({ clusterName: name, config: record.config, nodeNames: record.nodeNames, ...(front ? { nodeIps: front.nodeIps } : {}) });
   const builtIn = nodeImageImages(seeded);
-  const present = () => new Set([...builtIn, ...loadedImages(clusterDir(home, name))]);
+  const present = () => [...builtIn, ...loadedImages(clusterDir(home, name))];
   const podStartup = (pod: Parameters<typeof readinessStartup>[0]) =>
     registryStartup(pod, activeFaults(), present) ?? kernelStartup(pod, activeFaults()) ?? readinessStartup(pod);
   const logs = (req: Parameters<typeof kernelLogs>[0]) => kernelLogs(req, activeFaults()) ?? '';

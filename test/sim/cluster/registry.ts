@@ -33,9 +33,10 @@ export function loadedImages(clusterDir: string): string[] {
   return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as string[]) : [];
 }
 
-export function registryStartup(pod: KubeObject, faults: readonly SimFault[], present: () => Set<string>): PodStartup | undefined {
+/** With registry-unreachable: Pending in ImagePullBackOff when one of the pod's images is not `present`. */
+export function registryStartup(pod: KubeObject, faults: readonly SimFault[], present: () => Iterable<string>): PodStartup | undefined {
   if (!faults.some((f) => f.registryUnreachable)) return undefined;
-  const have = present();
+  const have = new Set([...present()].map(canonical));
   const missing = podImages(pod).find((image) => !have.has(canonical(image)));
   return missing === undefined ? undefined : { state: 'waiting', reason: 'ImagePullBackOff', message: `Back-off pulling image "${missing}"` };
 }
