@@ -4,6 +4,7 @@
 import type { HostPrereq } from '../../clusters/host-prereq.ts';
 import { MEMORY_PER_NODE_BYTES } from '../config/index.ts';
 import { KindError } from '../kind/index.ts';
+import { configuredModule } from './kernel-config.ts';
 import type { DoctorProbes } from './probes.ts';
 import type { CheckResult } from './types.ts';
 import { counted } from '../model/count.ts';
@@ -113,6 +114,19 @@ export async function checkKernelModule(probes: DoctorProbes, module: string, ce
   const context = `needed by ${neededBy(cells)}: ${why}`;
   if (installed !== undefined && moduleNamesInPaths(installed).has(wanted)) {
     return { name, status: 'warn', detail: `installed but not loaded; ${context}`, fix: `sudo modprobe ${module}` };
+  }
+  const configured = configuredModule((await probes.kernelConfig()) ?? '', module);
+  if (configured?.value === 'y') return { name, status: 'ok', detail: `built into the kernel (${configured.symbol}=y)` };
+  if (configured?.value === 'unset') {
+    return {
+      name,
+      status: 'missing',
+      detail: `kernel ${probes.kernelRelease} is built without it (# ${configured.symbol} is not set); ${context}`,
+      fix: `run on a kernel built with ${configured.symbol}, or leave those cells out with --cni/--proxy-mode/--suites`,
+    };
+  }
+  if (configured?.value === 'm' && loaded !== undefined) {
+    return { name, status: 'warn', detail: `a module of this kernel (${configured.symbol}=m) that is not loaded; ${context}`, fix: `sudo modprobe ${module}` };
   }
   if (loaded === undefined || builtin === undefined) {
     return {

@@ -3,6 +3,7 @@
 
 import { readFile } from 'node:fs/promises';
 import { cpus, release } from 'node:os';
+import { gunzipSync } from 'node:zlib';
 import { execa } from 'execa';
 import { createKind, type Kind } from '../kind/index.ts';
 
@@ -18,6 +19,10 @@ export interface HostPaths {
   /** Root of the sysctl tree; fs.inotify.max_user_watches lives at <procSys>/fs/inotify/max_user_watches. */
   procSys: string;
   meminfo: string;
+  /** The running kernel's configuration, gzipped (CONFIG_IKCONFIG_PROC). */
+  procConfigGz: string;
+  /** The distribution's copy of it. */
+  bootConfig: string;
 }
 
 export interface DoctorProbes {
@@ -26,6 +31,8 @@ export interface DoctorProbes {
   cpus: number;
   /** Contents of a file, or undefined when it cannot be read. */
   readFile(path: string): Promise<string | undefined>;
+  /** The kernel's build configuration (Kconfig lines), or undefined when the kernel does not expose it. */
+  kernelConfig(): Promise<string | undefined>;
   docker(args: string[]): Promise<CommandResult>;
   kind: Pick<Kind, 'version' | 'bin'>;
 }
@@ -37,7 +44,18 @@ export function hostPaths(kernelRelease: string, root = ''): HostPaths {
     modulesDep: `${root}/lib/modules/${kernelRelease}/modules.dep`,
     procSys: `${root}/proc/sys`,
     meminfo: `${root}/proc/meminfo`,
+    procConfigGz: `${root}/proc/config.gz`,
+    bootConfig: `${root}/boot/config-${kernelRelease}`,
   };
+}
+
+/** /proc/config.gz when the kernel has it, else /boot/config-<release>. */
+export async function readKernelConfig(paths: HostPaths): Promise<string | undefined> {
+  try {
+    return gunzipSync(await readFile(paths.procConfigGz)).toString('utf8');
+  } catch {
+    return readIfPresent(paths.bootConfig);
+  }
 }
 
 async function readIfPresent(path: string): Promise<string | undefined> {
@@ -60,11 +78,13 @@ export function dockerRunner(env?: Record<string, string | undefined>) {
 /** The probes of the machine cnimatrix runs on. */
 export function systemProbes(options: { env?: Record<string, string | undefined> } = {}): DoctorProbes {
   const kernelRelease = release();
+  const paths = hostPaths(kernelRelease);
   return {
-    paths: hostPaths(kernelRelease),
+    paths,
     kernelRelease,
     cpus: cpus().length,
     readFile: readIfPresent,
+    kernelConfig: () => readKernelConfig(paths),
     docker: dockerRunner(options.env),
     kind: createKind({ ...(options.env === undefined ? {} : { env: options.env }), retries: 0 }),
   };

@@ -34,6 +34,8 @@ interface FakeHost {
   kindVersion?: string | 'absent';
   kernelRelease?: string;
   cpus?: number;
+  /** Kconfig lines, as /proc/config.gz holds them. */
+  kernelConfig?: string;
 }
 
 /** A fake /proc and /lib/modules tree, a fake docker on a private PATH, and the recording kind. */
@@ -66,6 +68,7 @@ function fakeHost(host: FakeHost): DoctorProbes {
     kernelRelease: release,
     cpus: host.cpus ?? 4,
     readFile: (file) => readFile(file, 'utf8').catch(() => undefined),
+    kernelConfig: async () => host.kernelConfig,
     docker: dockerRunner({ PATH: binDir }),
     kind: createKind({ bin: host.kindVersion === 'absent' ? path.join(root, 'no-kind') : RECORDER_BIN, env: recorder.env, retries: 0 }),
   };
@@ -169,6 +172,36 @@ describe('doctor', () => {
   test('without modules.builtin a module that is not loaded cannot be judged', async () => {
     const report = await runDoctor(input([{ id: 'flannel-iptables', hostPrereqs: [module('br_netfilter')] }]), fakeHost({ ...healthy, loaded: [], builtin: undefined }));
     expect(byName(report.checks, 'kernel module br_netfilter')?.status).toBe('warn');
+  });
+
+  describe('a kernel whose module lists cannot be read (no loadable modules), judged by its build configuration', () => {
+    // As on the project's VM: no /proc/modules, no /lib/modules, /proc/config.gz present.
+    const noModuleLists: FakeHost = { ...healthy, loaded: undefined, builtin: undefined, kernelConfig: '# CONFIG_NFT_QUEUE is not set\nCONFIG_NETFILTER_NETLINK_QUEUE=y\nCONFIG_IP_VS=m\n' };
+    const kindnet = [{ id: 'kindnet-iptables', hostPrereqs: [module('nft_queue'), module('nfnetlink_queue')] }];
+
+    test('a symbol that is not set is missing, naming it', async () => {
+      const report = await runDoctor(input(kindnet), fakeHost(noModuleLists));
+      const check = byName(report.checks, 'kernel module nft_queue');
+      expect(check?.status).toBe('missing');
+      expect(check?.detail).toContain(`kernel ${RELEASE} is built without it (# CONFIG_NFT_QUEUE is not set); needed by kindnet-iptables`);
+      expect(check?.fix).toContain('CONFIG_NFT_QUEUE');
+      expect(doctorExitCode(report)).toBe(3);
+    });
+
+    test('a symbol built in (=y) is there', async () => {
+      const report = await runDoctor(input(kindnet), fakeHost(noModuleLists));
+      expect(byName(report.checks, 'kernel module nfnetlink_queue')).toMatchObject({ status: 'ok', detail: 'built into the kernel (CONFIG_NETFILTER_NETLINK_QUEUE=y)' });
+    });
+
+    test('a module the configuration does not mention stays a warning: cannot tell', async () => {
+      const report = await runDoctor(input([{ id: 'kindnet-iptables', hostPrereqs: [module('sctp')] }]), fakeHost(noModuleLists));
+      expect(byName(report.checks, 'kernel module sctp')?.status).toBe('warn');
+    });
+  });
+
+  test('a loadable module (=m) that is not loaded is a warning to modprobe it', async () => {
+    const report = await runDoctor(input([{ id: 'calico-ipvs', hostPrereqs: [module('ip_vs')] }]), fakeHost({ ...healthy, loaded: [], builtin: [], kernelConfig: 'CONFIG_IP_VS=m\n' }));
+    expect(byName(report.checks, 'kernel module ip_vs')).toMatchObject({ status: 'warn', fix: 'sudo modprobe ip_vs' });
   });
 
   test('low inotify limits are warnings with the sysctl to run', async () => {
