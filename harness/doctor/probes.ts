@@ -79,12 +79,14 @@ export function dockerRunner(env?: Record<string, string | undefined>) {
 export function systemProbes(options: { env?: Record<string, string | undefined> } = {}): DoctorProbes {
   const kernelRelease = release();
   const paths = hostPaths(kernelRelease);
+  // One read (and gunzip) for all of a run's module checks.
+  let config: Promise<string | undefined> | undefined;
   return {
     paths,
     kernelRelease,
     cpus: cpus().length,
     readFile: readIfPresent,
-    kernelConfig: () => readKernelConfig(paths),
+    kernelConfig: () => (config ??= readKernelConfig(paths)),
     docker: dockerRunner(options.env),
     kind: createKind({ ...(options.env === undefined ? {} : { env: options.env }), retries: 0 }),
   };
