@@ -6,10 +6,11 @@
 import { afterAll, beforeAll } from '@jest/globals';
 import type { ExecTarget, Kube, KubeObject } from '../harness/kube/types.ts';
 import type { Capability } from '../harness/model/cell.ts';
-import { connectCommand, curlCommand, describeResult, runBatch, type Probe, type ProbeResult } from '../harness/probe/index.ts';
+import { connectCommand, curlCommand, describeResult, runBatch, settleWindowMs, type Probe, type ProbeResult } from '../harness/probe/index.ts';
 import { check, conformanceSuite, group, liveCell, liveKube, type CheckContext } from './lib/conformance.ts';
 import { describeEndpoint, waitForPodEndpoint, type SliceEndpoint } from './lib/endpoints.ts';
 import { externalBatch, externalCheck, externalClient, externalGroup } from './lib/external.ts';
+import { counted } from '../harness/model/count.ts';
 import { RESEND_ROUNDS, sendWithResends, type SendBatch } from './lib/resend.ts';
 import { crossNodeUnavailable, deleteNamespaces, namespace, namespaceName, nodeNames } from './lib/workloads.ts';
 import { endpointNodes, isReady, placePods, type Placement } from './services/placement.ts';
@@ -33,6 +34,7 @@ import {
 // (a UDP request that gets no answer takes 8 s, three times).
 const CHECK_TIMEOUT_MS = 90_000;
 const SPREAD_REQUESTS = 30;
+const SPREAD_ROUND_PAUSE_MS = 1000;
 const AFFINITY_REQUESTS = 12;
 
 let kube: Kube;
@@ -98,9 +100,25 @@ async function nodeWithoutEndpoints(selector: string, service: string): Promise<
 
 async function checkSpread(ctx: CheckContext, protocol: ServiceProtocol): Promise<void> {
   const ip = clusterIp(SERVICES.clusterIp);
-  const probes = hostnameRequests(`spread-${protocol.toLowerCase()}`, SPREAD_REQUESTS, (id) => hostnameRequest(id, protocol, ip, BACKEND_PORT));
-  const { results, failed } = await sendWithResends(fromPod(clientPod()), probes, answered, ctx);
-  const seen = answerNames(results);
+  // The Service was just created: kube-proxy programs endpoints a moment after the API shows them
+  // Ready (seen on real cells: every request to the one endpoint programmed so far), so this is a
+  // look after a change (docs/verdicts.md): rounds repeat within the settle window until every
+  // ready endpoint has answered.
+  const deadline = Date.now() + settleWindowMs();
+  const seen: string[] = [];
+  let round = 0;
+  let batch: Awaited<ReturnType<typeof sendWithResends>>;
+  let probes: Probe[];
+  for (;;) {
+    probes = hostnameRequests(`spread-${protocol.toLowerCase()}-${round}`, SPREAD_REQUESTS, (id) => hostnameRequest(id, protocol, ip, BACKEND_PORT));
+    batch = await sendWithResends(fromPod(clientPod()), probes, answered, ctx);
+    seen.push(...answerNames(batch.results));
+    round += 1;
+    const done = BACKENDS.every((b) => seen.includes(b)) || batch.failed.length > 0 || seen.includes(UNREADY_BACKEND);
+    if (done || Date.now() >= deadline) break;
+    await new Promise((resolve) => setTimeout(resolve, SPREAD_ROUND_PAUSE_MS));
+  }
+  const { results, failed } = batch;
   const missing = BACKENDS.filter((b) => !seen.includes(b));
   const toUnready = seen.filter((n) => n === UNREADY_BACKEND).length;
   const problems = [
@@ -111,7 +129,7 @@ async function checkSpread(ctx: CheckContext, protocol: ServiceProtocol): Promis
   if (problems.length > 0) {
     throw new Error(
       `${protocol} Service traffic is not spread over all ready endpoints: ${problems.join('; ')}.\n` +
-        `  answered by: ${tally(seen)} (${ns}/${SERVICES.clusterIp} ${ip}:${BACKEND_PORT}/${protocol})${unanswered(results, failed)}`,
+        `  answered by: ${tally(seen)} in ${counted(round, 'round')} of ${SPREAD_REQUESTS} (${ns}/${SERVICES.clusterIp} ${ip}:${BACKEND_PORT}/${protocol})${unanswered(results, failed)}`,
     );
   }
 }
