@@ -147,6 +147,10 @@ export function createKind(options: KindOptions = {}): Kind {
         },
       );
     }
+    // A signal that reached kind between its start and its leaving the terminal's process group.
+    if (ownProcessGroup === true && result.signal !== undefined) {
+      throw new KindError(`${describeCommand(args)}: stopped by ${result.signal} as it started`, { args, stderr, transient: true, hint: `run \`${describeCommand(args)}\` by hand` });
+    }
     if (result.exitCode === undefined) {
       throw new KindError(`${describeCommand(args)}: ${result.shortMessage}`, { args, stderr, hint: 'check that kind runs by hand' });
     }

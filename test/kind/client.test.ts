@@ -192,6 +192,13 @@ describe('other commands', () => {
     expect(recorder.calls()).toHaveLength(2);
   });
 
+  test('a delete killed by a Ctrl-C that reached it as it started is run again', async () => {
+    // The terminal's SIGINT can land between the spawn and kind's leaving the foreground process group.
+    const recorder = newRecorder({ KIND_RECORDER_SCENARIO: 'sigint', KIND_RECORDER_FAIL_ON: 'delete' });
+    await expect(kindFor(recorder).deleteCluster(NAME)).resolves.toBeUndefined();
+    expect(recorder.calls()).toHaveLength(2);
+  });
+
   test('getClusters lists clusters, and none when kind reports none', async () => {
     const empty = newRecorder();
     expect(await kindFor(empty).getClusters()).toEqual([]);
