@@ -18,3 +18,20 @@ export function profileFor(name: string): CniProfile {
   }
   return profile;
 }
+
+/** Every version of the CNI cnimatrix has pins for, the default (newest) last. */
+export function knownVersions(name: CniName): string[] {
+  const profile = profiles[name];
+  return [...Object.keys(profile.otherReleases ?? {}), profile.version];
+}
+
+/** The profile of `name` at `version`: the default one, or one of its other releases. */
+export function profileAt(name: CniName, version: string): CniProfile {
+  const profile = profiles[name];
+  if (version === profile.version) return profile;
+  const release = profile.otherReleases?.[version];
+  if (release === undefined) {
+    throw new BadInputError(`unknown ${name} version "${version}"`, `known ${name} versions: ${knownVersions(name).join(', ')}`);
+  }
+  return release;
+}

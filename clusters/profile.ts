@@ -80,6 +80,8 @@ export interface CniProfile {
   kubeProxyReplacementCheck?: KubeProxyReplacementCheck;
   /** Set when two cells of this CNI must not run at once on one host: why. The run serialises them. */
   hostExclusive?: string;
+  /** Earlier releases an upgrade cell can start from, each a whole profile with its own pins, by version. */
+  otherReleases?: Record<string, CniProfile>;
 }
 
 export const MINUTE_MS = 60_000;

@@ -38,6 +38,10 @@ export const upstreamCommits = {
   calico: '0ca9d1b93644778cafdf1812f3dda02ac0c361e8',
   /** flannel-io/flannel tag v0.27.4 */
   flannel: '20bdda0b238784fbfa623a1cf4c469645f531efa',
+  /** flannel-io/flannel tag v0.27.3 */
+  flannelV0273: 'b243632fbf70280bc46b949d9ea5ace5d91ef105',
+  /** flannel-io/flannel tag v0.26.7 */
+  flannelV0267: 'db296e3efd5368450c67bbd6ae21f42d357e8c83',
   /** rajch/weave tag v2.9.0 */
   weave: '8397222003c0d8ca2bebf0ac5c64448a4796dd18',
   /** kubernetes/ingress-nginx tag controller-v1.15.1 */
@@ -73,6 +77,20 @@ export const manifestPins = {
     url: `https://raw.githubusercontent.com/flannel-io/flannel/${upstreamCommits.flannel}/Documentation/kube-flannel.yml`,
     sha256: '2242ee218f3c3e724e4efe5f31826a3e38cfdabf334de41aee2b12b48fd4818d',
     provenance: `sha256 of the file at the commit tag ${cniVersions.flannel} points to`,
+    mode: 'apply',
+  },
+  flannelV0267: {
+    id: 'flannel-v0.26.7',
+    url: `https://raw.githubusercontent.com/flannel-io/flannel/${upstreamCommits.flannelV0267}/Documentation/kube-flannel.yml`,
+    sha256: 'd3f539ef073032bdbd2d32900719400e0050a8ae1d00a9fef75d9d0f079c7d54',
+    provenance: 'sha256 of the file at the commit tag v0.26.7 points to (the same bytes as Documentation/kube-flannel.yml in the flannel v0.26.7 Go module zip)',
+    mode: 'apply',
+  },
+  flannelV0273: {
+    id: 'flannel-v0.27.3',
+    url: `https://raw.githubusercontent.com/flannel-io/flannel/${upstreamCommits.flannelV0273}/Documentation/kube-flannel.yml`,
+    sha256: '2797f01352f60d8ba3f176c80566a416cd2a67bca0730e088828638c0343c07a',
+    provenance: 'sha256 of the file at the commit tag v0.27.3 points to',
     mode: 'apply',
   },
   weave: {
@@ -148,6 +166,13 @@ export const componentImages = {
     'registry.k8s.io/ingress-nginx/kube-webhook-certgen:v1.6.9@sha256:01038e7de14b78d702d2849c3aad72fd25903c4765af63cf16aa3398f5d5f2dd',
   ],
 } as const;
+
+/** Flannel releases cnimatrix has pins for: cniVersions.flannel, and the ones an upgrade cell can start from. */
+export const flannelReleases = {
+  'v0.26.7': { manifest: manifestPins.flannelV0267, images: ['ghcr.io/flannel-io/flannel:v0.26.7', 'ghcr.io/flannel-io/flannel-cni-plugin:v1.6.2-flannel1'] },
+  'v0.27.3': { manifest: manifestPins.flannelV0273, images: ['ghcr.io/flannel-io/flannel:v0.27.3', 'ghcr.io/flannel-io/flannel-cni-plugin:v1.7.1-flannel1'] },
+  [cniVersions.flannel]: { manifest: manifestPins.flannel, images: componentImages.flannel },
+} as const satisfies Record<string, { manifest: ManifestPin; images: readonly string[] }>;
 
 /** Every pin in one list, for `cnimatrix pins verify`. */
 export function allPins(): (Pin & { id: string })[] {

@@ -25,7 +25,7 @@ function parseSwitch(spec: string): (value: string) => boolean {
 }
 
 /** The settings that decide which cells are planned and what they need: all plan, doctor and images read. */
-export const PLANNING_KEYS = ['cnis', 'proxyModes', 'suites', 'nodeImage', 'workers'] as const;
+export const PLANNING_KEYS = ['cnis', 'proxyModes', 'suites', 'nodeImage', 'workers', 'upgrades'] as const;
 
 /**
  * Adds --config and the flags of the configuration keys `keys` (every key when omitted) to
@@ -56,7 +56,7 @@ export function addConfigFlags(command: Command, keys?: readonly string[]): Comm
 /** The configuration flags out of a command's parsed options. */
 export function configFlagsFrom(options: Record<string, unknown>): ConfigFlags {
   const flags: ConfigFlags = {};
-  const strings = ['config', 'cni', 'proxyMode', 'suites', 'parallel', 'keep', 'reportsDir', 'runId', 'nodeImage', 'workers', 'probeConcurrency', 'kubeconfig'] as const;
+  const strings = ['config', 'cni', 'proxyMode', 'suites', 'parallel', 'keep', 'reportsDir', 'runId', 'nodeImage', 'workers', 'probeConcurrency', 'kubeconfig', 'upgrade', 'upgradeMaxGap'] as const;
   for (const key of strings) {
     const value = options[key];
     if (typeof value === 'string') flags[key] = value;

@@ -5,9 +5,10 @@ import path from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { z } from 'zod';
 import { BadInputError } from '../model/errors.ts';
-import { CNI_NAMES, PROXY_MODES, SUITE_NAMES, type CniName, type ProxyMode, type SuiteName } from '../model/cell.ts';
+import { CNI_NAMES, PROXY_MODES, SUITE_NAMES, type CniName, type ProxyMode, type SuiteName, type UpgradeRequest } from '../model/cell.ts';
 import { DEFAULT_WORKERS } from '../plan/index.ts';
 import { DEFAULT_PROBE_CONCURRENCY } from '../probe/batch.ts';
+import { DEFAULT_UPGRADE_MAX_GAP_MS } from '../upgrade/thresholds.ts';
 import { didYouMean } from './suggest.ts';
 import { DEFAULT_CONFIG_FILE } from './reference.ts';
 import {
@@ -39,6 +40,8 @@ export interface ConfigFlags {
   kubeconfig?: string;
   reuse?: boolean;
   preload?: boolean;
+  upgrade?: string;
+  upgradeMaxGap?: string;
 }
 
 export interface Config {
@@ -64,6 +67,10 @@ export interface Config {
   reuse: boolean;
   preload: boolean;
   overrides: { manifests: Record<string, ManifestOverride> };
+  /** Upgrade cells to run, in every proxy mode of the run. */
+  upgrades: UpgradeRequest[];
+  /** Longest gap in a monitored path an upgrade may cause and still pass, in milliseconds. */
+  upgradeMaxGapMs: number;
 }
 
 export interface LoadConfigOptions {
@@ -91,6 +98,8 @@ const FLAG_KEYS = {
   kubeconfig: ['--kubeconfig', 'kubeconfig'],
   reuse: ['--reuse', 'reuse'],
   preload: ['--preload', 'preload'],
+  upgrade: ['--upgrade', 'upgrades'],
+  upgradeMaxGap: ['--upgrade-max-gap', 'upgradeMaxGap'],
 } as const satisfies Record<Exclude<keyof ConfigFlags, 'config' | 'timeout'>, readonly [string, keyof ConfigFile]>;
 
 export function loadConfig(options: LoadConfigOptions): Config {
@@ -105,7 +114,8 @@ export function loadConfig(options: LoadConfigOptions): Config {
   const config: Config = {
     configFile: file,
     runId: merged.runId ?? generateRunId(options.now ?? new Date()),
-    cnis: merged.cnis ?? [...CNI_NAMES],
+    // Upgrade cells alone unless CNIs are named too: `--upgrade flannel:a..b` is not also every CNI.
+    cnis: merged.cnis ?? (merged.upgrades === undefined ? [...CNI_NAMES] : []),
     proxyModes: merged.proxyModes ?? [...PROXY_MODES],
     suites: merged.suites ?? [...SUITE_NAMES],
     parallel: merged.parallel ?? 'auto',
@@ -122,6 +132,8 @@ export function loadConfig(options: LoadConfigOptions): Config {
     reuse: merged.reuse ?? false,
     preload: merged.preload ?? false,
     overrides: { manifests: merged.overrides?.manifests ?? {} },
+    upgrades: merged.upgrades ?? [],
+    upgradeMaxGapMs: merged.upgradeMaxGap ?? DEFAULT_UPGRADE_MAX_GAP_MS,
   };
   checkCombinations(config);
   return config;
@@ -198,6 +210,12 @@ function checkCombinations(config: Config): void {
   if (config.kubeconfig === undefined) return;
   if (!existsSync(config.kubeconfig)) {
     throw new BadInputError(`kubeconfig (--kubeconfig) file not found: ${config.kubeconfig}`, 'pass the path of an existing kubeconfig file');
+  }
+  if (config.upgrades.length > 0) {
+    throw new BadInputError(
+      'kubeconfig (--kubeconfig) and upgrades (--upgrade) cannot be combined: an upgrade cell installs its CNI twice, and cnimatrix installs nothing on a cluster it did not create',
+      'drop --upgrade, or drop --kubeconfig to let cnimatrix create the upgrade cell',
+    );
   }
   if (config.reuse) {
     throw new BadInputError(

@@ -11,6 +11,7 @@ export function toPlanRequest(config: Config): PlanRequest {
     proxyModes: config.proxyModes,
     suites: config.suites,
     workers: config.workers,
+    ...(config.upgrades.length === 0 ? {} : { upgrades: config.upgrades }),
     ...(config.nodeImage === undefined ? {} : { nodeImage: config.nodeImage }),
     ...(Object.keys(manifests).length === 0 ? {} : { overrides: { manifests } }),
   };

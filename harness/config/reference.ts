@@ -1,7 +1,9 @@
 // The configuration reference: one entry per key, with its flag. The CLI builds its options from
 // this list and the README's configuration table is rendered from it, so the two cannot drift.
 
+import { knownVersions } from '../../clusters/index.ts';
 import { CNI_NAMES, PROXY_MODES, SUITE_NAMES } from '../model/cell.ts';
+import { DEFAULT_UPGRADE_MAX_GAP_MS } from '../upgrade/thresholds.ts';
 import { DEFAULT_WORKERS } from '../plan/index.ts';
 import { formatDuration } from './duration.ts';
 import { DEFAULT_PROBE_CONCURRENCY, MAX_PROBE_CONCURRENCY } from '../probe/batch.ts';
@@ -140,6 +142,23 @@ export const documentedConfig: readonly ConfigOptionDoc[] = [
     default: 'false',
     flag: { spec: '--preload', negation: '--no-preload' },
     description: 'load test and CNI images from the local Docker daemon into each cluster (`kind load`) so nodes pull nothing',
+  },
+  {
+    key: 'upgrades',
+    type: 'list of `<cni>:<from>..<to>`',
+    default: 'none',
+    flag: { spec: '--upgrade <upgrades>' },
+    description:
+      'upgrade cells (comma-separated on the command line), one per CNI and proxy mode: install `from`, upgrade in place to `to` under the disruption monitor, then run the suites; known versions: ' +
+      CNI_NAMES.map((cni) => `${cni} ${knownVersions(cni).join(', ')}`).join('; ') +
+      '. Without `cnis`, only the upgrade cells run',
+  },
+  {
+    key: 'upgradeMaxGap',
+    type: 'duration',
+    default: formatDuration(DEFAULT_UPGRADE_MAX_GAP_MS),
+    flag: { spec: '--upgrade-max-gap <duration>' },
+    description: 'longest time a monitored path (pod to pod, to a Service, DNS) may go unanswered during an upgrade and still pass (docs/verdicts.md)',
   },
   {
     key: 'overrides.manifests.<id>',

@@ -2,7 +2,8 @@
 // always names the bad value and the valid ones; the caller prefixes the field or flag name.
 
 import { z } from 'zod';
-import { CNI_NAMES, PROXY_MODES, SUITE_NAMES } from '../model/cell.ts';
+import { knownVersions } from '../../clusters/index.ts';
+import { CNI_NAMES, PROXY_MODES, SUITE_NAMES, type CniName, type UpgradeRequest } from '../model/cell.ts';
 import { didYouMean } from './suggest.ts';
 import { parseDuration } from './duration.ts';
 import { MAX_PROBE_CONCURRENCY } from '../probe/batch.ts';
@@ -17,6 +18,7 @@ export const TIMEOUT_PHASES = {
   ingressReady: { defaultMs: 3 * 60_000, description: 'ingress controller ready and its admission webhook answering' },
   suite: { defaultMs: 15 * 60_000, description: 'one conformance suite against one cell' },
   teardown: { defaultMs: 2 * 60_000, description: 'log export and `kind delete cluster`' },
+  upgrade: { defaultMs: 10 * 60_000, description: "an upgrade cell's in-place CNI upgrade: the new version applied and rolled out on every node" },
 } as const;
 export type TimeoutPhase = keyof typeof TIMEOUT_PHASES;
 export const TIMEOUT_PHASE_NAMES = Object.keys(TIMEOUT_PHASES) as TimeoutPhase[];
@@ -30,7 +32,8 @@ export const MAX_WORKERS = 9;
 export const RUN_ID_MAX_LENGTH = 20;
 export const RUN_ID_PATTERN = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 const IMAGE_REF = /^[a-z0-9]+([._-][a-z0-9]+)*(\.[a-z0-9-]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$/;
-const MANIFEST_ID = /^[a-z0-9][a-z0-9-]*$/;
+/** A release's own pin carries its version: flannel-v0.26.7. */
+const MANIFEST_ID = /^[a-z0-9][a-z0-9.-]*$/;
 const SHA256 = /^[a-f0-9]{64}$/;
 
 const show = (value: unknown): string => (typeof value === 'string' ? `"${value}"` : JSON.stringify(value) ?? String(value));
@@ -135,6 +138,33 @@ export const nodeImageSchema = parser((value: unknown, fail: Fail): string => {
   return value;
 });
 
+/** An upgrade from the oldest to the newest version a profile knows, for messages. */
+function exampleUpgrade(): string {
+  const versions = knownVersions('flannel');
+  return `flannel:${versions[0]}..${versions.at(-1)}`;
+}
+
+/** `<cni>:<from>..<to>` items, each CNI at most once, both versions known to its profile. */
+export const upgradesSchema = parser((value: unknown, fail: Fail): UpgradeRequest[] => {
+  const items = typeof value === 'string' ? value.split(',').map((item) => item.trim()) : value;
+  if (!Array.isArray(items) || items.length === 0) fail(`expected a list of upgrades such as "${exampleUpgrade()}", got ${show(value)}`);
+  const upgrades: UpgradeRequest[] = [];
+  for (const item of items) {
+    const match = typeof item === 'string' ? /^([a-z]+):([^.\s][^\s]*?)\.\.([^\s]+)$/.exec(item) : null;
+    if (match === null) fail(`expected <cni>:<from>..<to> (e.g. "${exampleUpgrade()}"), got ${show(item)}`);
+    const [, cni = '', from = '', to = ''] = match;
+    if (!(CNI_NAMES as readonly string[]).includes(cni)) fail(`unknown CNI "${cni}" in ${show(item)}; known: ${CNI_NAMES.join(', ')}${didYouMean(cni, CNI_NAMES)}`);
+    const versions = knownVersions(cni as CniName);
+    for (const version of [from, to]) {
+      if (!versions.includes(version)) fail(`unknown ${cni} version "${version}" in ${show(item)}; known ${cni} versions: ${versions.join(', ')}`);
+    }
+    if (from === to) fail(`${show(item)} upgrades ${cni} to the version it starts from; name two different versions (${versions.join(', ')})`);
+    if (upgrades.some((u) => u.cni === cni)) fail(`${cni} is upgraded twice; one upgrade per CNI per run`);
+    upgrades.push({ cni: cni as CniName, from, to });
+  }
+  return upgrades;
+});
+
 export const durationSchema = parser((value: unknown, fail: Fail): number => {
   const ms = typeof value === 'string' ? parseDuration(value) : undefined;
   if (ms === undefined || ms <= 0) {
@@ -189,7 +219,7 @@ const manifestsSchema = parser((value: unknown, fail: Fail): Record<string, unkn
     fail(`expected a mapping from manifest id to { url, sha256 }, got ${show(value)}`);
   }
   for (const id of Object.keys(value)) {
-    if (!MANIFEST_ID.test(id)) fail(`invalid manifest id "${id}"; ids are lowercase words joined by hyphens, e.g. calico-operator`);
+    if (!MANIFEST_ID.test(id)) fail(`invalid manifest id "${id}"; ids are lowercase letters, digits, hyphens and dots, e.g. calico-operator or flannel-v0.26.7`);
   }
   return value as Record<string, unknown>;
 }).pipe(z.record(z.string(), manifestOverrideSchema));
@@ -215,6 +245,8 @@ export const configFileSchema = strictObject(
     reuse: boolean().optional(),
     preload: boolean().optional(),
     overrides: strictObject({ manifests: manifestsSchema.optional() }, 'overrides').optional(),
+    upgrades: upgradesSchema.optional(),
+    upgradeMaxGap: durationSchema.optional(),
   },
   'a configuration mapping',
 );

@@ -24,6 +24,18 @@ export type Capability = (typeof CAPABILITIES)[number];
 export const SUITE_NAMES = ['pod-network', 'network-policy', 'dns', 'ingress', 'services'] as const;
 export type SuiteName = (typeof SUITE_NAMES)[number];
 
+/** An in-place upgrade of one CNI between two of its known versions (`--upgrade <cni>:<from>..<to>`). */
+export interface UpgradeRequest {
+  cni: CniName;
+  from: string;
+  to: string;
+}
+
+/** The upgrade cell of a CNI in a proxy mode: one per CNI and mode in a run. */
+export function upgradeCellId(cni: CniName, proxyMode: ProxyMode): string {
+  return `${cni}-upg-${proxyMode}`;
+}
+
 export function cellId(cni: CniName, proxyMode: ProxyMode): string {
   return `${cni}-${proxyMode}`;
 }

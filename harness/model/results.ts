@@ -1,4 +1,13 @@
-import type { Capability, CniName, ProxyMode, SuiteName } from './cell.ts';
+import { SUITE_NAMES, type Capability, type CniName, type ProxyMode, type SuiteName } from './cell.ts';
+
+/** The checks an upgrade cell's upgrade-cni action makes (not a jest suite: the disruption monitor's verdicts). */
+export const UPGRADE_SUITE = 'upgrade';
+
+/** Where a suite's checks go in every report: the upgrade's first (it runs before the suites), then SUITE_NAMES, then any other. */
+export function reportSuiteOrder(suite: string): number {
+  const index = [UPGRADE_SUITE, ...SUITE_NAMES].indexOf(suite);
+  return index < 0 ? SUITE_NAMES.length + 1 : index;
+}
 
 export const TEST_STATUSES = ['pass', 'fail', 'flaky', 'unsupported', 'error'] as const;
 /**
@@ -9,7 +18,7 @@ export const TEST_STATUSES = ['pass', 'fail', 'flaky', 'unsupported', 'error'] a
 export type TestStatus = (typeof TEST_STATUSES)[number];
 
 export interface TestResult {
-  suite: SuiteName;
+  suite: SuiteName | typeof UPGRADE_SUITE;
   /** Full test title without the suite name, e.g. "same node › TCP". Stable across runs. */
   name: string;
   status: TestStatus;
@@ -20,6 +29,8 @@ export interface TestResult {
   detail?: string;
   /** When the test's suite began (the JUnit testsuite timestamp); absent: the cell's start. */
   suiteStartedAt?: string;
+  /** What the check measured, by name (e.g. longest gap in ms), whatever its verdict. */
+  figures?: Record<string, string>;
 }
 
 /** The named actions of a cell's lifecycle, in order. */
@@ -30,6 +41,7 @@ export const PHASES = [
   'install-ingress',
   'verify-proxy-mode',
   'probe-capabilities',
+  'upgrade-cni',
   'run-suites',
   'collect',
   'delete-cluster',

@@ -5,14 +5,14 @@ import { homedir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { Diagnostic } from '../../clusters/diagnostic.ts';
 import { commonHostPrereqs, type HostPrereq } from '../../clusters/host-prereq.ts';
-import { profiles } from '../../clusters/index.ts';
+import { profileAt, profiles } from '../../clusters/index.ts';
 import { ingressNginx } from '../../clusters/ingress/ingress-nginx.ts';
 import type { InstallStep, WaitStep } from '../../clusters/install-step.ts';
 import { waitStep } from '../../clusters/install-step.ts';
 import { MINUTE_MS, type CniProfile, type ProfileContext } from '../../clusters/profile.ts';
 import { proxyModes as proxyModeInfo } from '../../clusters/proxy-modes.ts';
 import { kindPins, testImages } from '../../clusters/versions.ts';
-import { CNI_NAMES, PROXY_MODES, SUITE_NAMES, cellId, type Capability, type CniName, type ProxyMode, type SuiteName } from '../model/cell.ts';
+import { CNI_NAMES, PROXY_MODES, SUITE_NAMES, cellId, upgradeCellId, type Capability, type CniName, type ProxyMode, type SuiteName } from '../model/cell.ts';
 import { BadInputError } from '../model/errors.ts';
 import { preparedPath } from '../manifests/prepare.ts';
 import { clusterNameFor, validateRunId } from './cluster-name.ts';
@@ -46,7 +46,7 @@ function checkList<T extends string>(field: string, values: readonly string[], v
 /** Ids an override may name: every pinned manifest, and every prepare step's pinned archive. */
 function knownPinIds(arch: string): Set<string> {
   const ids = new Set<string>();
-  for (const profile of Object.values(profiles)) {
+  for (const profile of Object.values(profiles).flatMap((p) => [p, ...Object.values(p.otherReleases ?? {})])) {
     for (const pin of profile.manifests) ids.add(pin.id);
     const ctx: ProfileContext = { clusterName: 'cnimatrix', proxyMode: 'iptables', podSubnet: profile.kind.podSubnet, arch };
     for (const step of profile.prepare(ctx)) ids.add(step.id);
@@ -178,11 +178,13 @@ interface CellInputs {
   suites: SuiteName[];
   ingress: PlannedIngress | undefined;
   overrides: Overrides;
+  /** An upgrade cell: `profile` is the `from` release, this the `to` one. */
+  upgradeTo?: CniProfile;
 }
 
 function planCell(inputs: CellInputs): PlannedCell {
-  const { profile, mode, ingress } = inputs;
-  const id = cellId(profile.name, mode);
+  const { profile, mode, ingress, upgradeTo } = inputs;
+  const id = upgradeTo === undefined ? cellId(profile.name, mode) : upgradeCellId(profile.name, mode);
   const clusterName = clusterNameFor(inputs.request.runId, id);
   const ctx: ProfileContext = { clusterName, proxyMode: mode, podSubnet: profile.kind.podSubnet, arch: inputs.arch };
 
@@ -213,7 +215,11 @@ function planCell(inputs: CellInputs): PlannedCell {
 
   const installSteps = withOverrides(profile.installSteps(ctx), inputs.overrides);
   const capabilities: Capability[] = ingress === undefined ? [...inputs.capabilities] : [...inputs.capabilities, 'ingress'];
-  const images = [...new Set([...profile.images, ...(ingress?.images ?? []), testImages.agnhost, testImages.dnsutils])];
+  const images = [...new Set([...profile.images, ...(upgradeTo?.images ?? []), ...(ingress?.images ?? []), testImages.agnhost, testImages.dnsutils])];
+  const upgrade =
+    upgradeTo === undefined
+      ? undefined
+      : { from: profile.version, to: upgradeTo.version, installSteps: withOverrides(upgradeTo.installSteps(ctx), inputs.overrides), readiness: upgradeTo.readiness };
   const warnings = [
     ...proxyModeInfo[mode].warnings,
     ...inputs.caveats,
@@ -224,7 +230,7 @@ function planCell(inputs: CellInputs): PlannedCell {
     id,
     clusterName,
     cni: profile.name,
-    cniVersion: profile.version,
+    cniVersion: upgrade === undefined ? profile.version : `${upgrade.from}→${upgrade.to}`,
     proxyMode: mode,
     capabilities,
     kindConfig,
@@ -241,12 +247,14 @@ function planCell(inputs: CellInputs): PlannedCell {
     ...(mode === 'none' && profile.kubeProxyReplacementCheck !== undefined ? { kubeProxyReplacementCheck: profile.kubeProxyReplacementCheck } : {}),
     ...(profile.hostExclusive === undefined ? {} : { hostExclusive: profile.hostExclusive }),
     notes: profile.notes,
+    ...(upgrade === undefined ? {} : { upgrade }),
   };
 }
 
 export function buildPlan(request: PlanRequest): Plan {
   validateRunId(request.runId);
-  const cnis = checkList<CniName>('cnis', request.cnis, CNI_NAMES);
+  const upgrades = request.upgrades ?? [];
+  const cnis = upgrades.length > 0 && request.cnis.length === 0 ? [] : checkList<CniName>('cnis', request.cnis, CNI_NAMES);
   const modes = checkList<ProxyMode>('proxyModes', request.proxyModes, PROXY_MODES);
   const suites = checkList<SuiteName>('suites', request.suites, SUITE_NAMES);
   const workers = request.workers ?? DEFAULT_WORKERS;
@@ -263,20 +271,26 @@ export function buildPlan(request: PlanRequest): Plan {
   const cells: PlannedCell[] = [];
   const unsupported: UnsupportedCell[] = [];
   const refused: RefusedCell[] = [];
-  for (const cni of cnis) {
-    const profile = profiles[cni];
+  const wanted = [
+    ...cnis.map((cni) => ({ profile: profiles[cni], upgradeTo: undefined })),
+    ...upgrades.map((u) => ({ profile: profileAt(u.cni, u.from), upgradeTo: profileAt(u.cni, u.to) })),
+  ];
+  for (const { profile, upgradeTo } of wanted) {
+    const cni = profile.name;
     for (const mode of modes) {
-      const decision = decideMode(profile, mode, nodeImage);
+      const id = upgradeTo === undefined ? cellId(cni, mode) : upgradeCellId(cni, mode);
+      const decision = decideMode(upgradeTo ?? profile, mode, nodeImage);
       if (!decision.supported) {
-        unsupported.push({ id: cellId(cni, mode), cni, proxyMode: mode, reason: decision.reason });
+        unsupported.push({ id, cni, proxyMode: mode, reason: decision.reason });
         continue;
       }
       const cell = planCell({
         request, profile, mode, capabilities: decision.capabilities, caveats: decision.caveats, nodeImage, workers,
-        cacheDir: request.cacheDir ?? defaultCacheDir(), arch, suites, ingress, overrides,
+        cacheDir: request.cacheDir ?? defaultCacheDir(), arch, suites, ingress, overrides, ...(upgradeTo === undefined ? {} : { upgradeTo }),
       });
       // An existing cluster installs nothing, so its pins do not matter.
-      const problems = request.existingCluster === true ? [] : pinProblems(cell.prepare, [...cell.installSteps, ...(cell.ingress?.installSteps ?? [])]);
+      const installed = [...cell.installSteps, ...(cell.upgrade?.installSteps ?? []), ...(cell.ingress?.installSteps ?? [])];
+      const problems = request.existingCluster === true ? [] : pinProblems(cell.prepare, installed);
       if (problems.length > 0) {
         refused.push({ id: cell.id, cni, proxyMode: mode, reason: describePinProblems(problems), pins: problems });
         continue;

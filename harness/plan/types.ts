@@ -6,7 +6,7 @@ import type { HostPrereq } from '../../clusters/host-prereq.ts';
 import type { InstallStep, WaitStep } from '../../clusters/install-step.ts';
 import type { KubeProxyReplacementCheck, LegacyInfo } from '../../clusters/profile.ts';
 import type { PrepareStep } from '../../clusters/prepare-step.ts';
-import type { Capability, CniName, ProxyMode, SuiteName } from '../model/cell.ts';
+import type { Capability, CniName, ProxyMode, SuiteName, UpgradeRequest } from '../model/cell.ts';
 import type { KindConfig } from './kind-config.ts';
 import type { PinProblem } from './pin-check.ts';
 
@@ -29,6 +29,17 @@ export interface PlanRequest {
   arch?: string;
   /** The cells test a cluster that exists already (--kubeconfig): nothing is installed, pins are not checked. */
   existingCluster?: boolean;
+  /** Upgrade cells, each in every proxy mode of the request (`cnis` may then be empty). */
+  upgrades?: UpgradeRequest[];
+}
+
+/** What an upgrade cell installs after its first version is up: the next version, in place. */
+export interface PlannedUpgrade {
+  from: string;
+  to: string;
+  /** The `to` version's install steps (applied over the running `from`), then its readiness. */
+  installSteps: InstallStep[];
+  readiness: WaitStep[];
 }
 
 /** A prepare step with the absolute host path it writes (mounted by the kind config). */
@@ -70,6 +81,8 @@ export interface PlannedCell {
   /** Cells of this CNI run one at a time on a host, for this reason. */
   hostExclusive?: string;
   notes: string[];
+  /** Set on an upgrade cell: installSteps/readiness install `from`, this upgrades it to `to`. */
+  upgrade?: PlannedUpgrade;
 }
 
 export interface UnsupportedCell {

@@ -53,6 +53,6 @@ export function dialCommand(opts: {
  * with +search dig stops at the first answer that is not NXDOMAIN, so a SERVFAIL for a host search
  * domain tried first would end the lookup of a name that exists (bind9 bin/dig/dighost.c).
  */
-export function fqdnDigCommand(name: string, type: string, timeoutSeconds = 2): string[] {
-  return ['dig', '+short', `+time=${timeoutSeconds}`, '+tries=2', name.endsWith('.') ? name : `${name}.`, type];
+export function fqdnDigCommand(name: string, type: string, timeoutSeconds = 2, tries = 2): string[] {
+  return ['dig', '+short', `+time=${timeoutSeconds}`, `+tries=${tries}`, name.endsWith('.') ? name : `${name}.`, type];
 }

@@ -3,9 +3,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { CAPABILITIES, SUITE_NAMES } from '../model/cell.ts';
+import { CAPABILITIES } from '../model/cell.ts';
 import type { Capability } from '../model/cell.ts';
-import type { CellResult, TestResult } from '../model/results.ts';
+import { reportSuiteOrder, type CellResult, type TestResult } from '../model/results.ts';
 import { cnimatrixVersion } from './version.ts';
 
 export const CONFORMANCE_API_VERSION = 'cnimatrix.io/v1alpha1';
@@ -46,7 +46,7 @@ export interface ConformanceReport {
 
 export function buildConformanceReport(result: CellResult): ConformanceReport {
   const suites: Record<string, SuiteConformance> = {};
-  const names = [...new Set(result.tests.map((t) => t.suite))].sort((a, b) => SUITE_NAMES.indexOf(a) - SUITE_NAMES.indexOf(b));
+  const names = [...new Set(result.tests.map((t) => t.suite))].sort((a, b) => reportSuiteOrder(a) - reportSuiteOrder(b));
   for (const suite of names) suites[suite] = suiteConformance(result.tests.filter((t) => t.suite === suite));
   const suiteResults = Object.values(suites).map((s) => s.result);
   const supported = result.cell.capabilities.filter((c) => result.cell.probedAbsent?.[c] === undefined);

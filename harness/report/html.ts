@@ -351,16 +351,40 @@ const SCRIPT = `
     if (selected) selected.classList.remove('selected');
     selected = td;
     td.classList.add('selected');
+    var measured = Object.keys(result.figures || {}).map(function (k) { return ['measured ' + k, result.figures[k]]; });
     openPanel(test.suite + ' \\u203a ' + test.name,
       [['cell', cell.id], ['status', shown.glyph + ' ' + shown.label], ['duration', result.durationMs + ' ms'],
-       ['detail', result.detail], ['CNI', cell.cni + ' ' + cell.cniVersion], ['proxy mode', cell.proxyMode]],
+       ['detail', result.detail], ['CNI', cell.cni + ' ' + cell.cniVersion], ['proxy mode', cell.proxyMode]].concat(measured),
       result.message, result.status === 'fail' || result.status === 'error' ? cell : null);
+  }
+  // An upgrade cell's timeline, in text: baseline, rollout and settle, then each monitored check's
+  // longest gap (or broken connections) on the same scale; 0 is when the new version was applied.
+  function upgradeTimeline(cell) {
+    var checks = matrix.tests.filter(function (t) { return t.suite === 'upgrade' && t.results[cell.id] && t.results[cell.id].figures; });
+    var rollout = checks.filter(function (t) { return t.results[cell.id].figures.rolloutMs; })[0];
+    if (!rollout) return '';
+    var f = rollout.results[cell.id].figures;
+    var start = -Number(f.baselineMs) / 1000, roll = Number(f.rolloutMs) / 1000, end = roll + Number(f.monitoredAfterMs) / 1000;
+    var width = 60, scale = width / (end - start);
+    var col = function (t) { return Math.max(0, Math.min(width - 1, Math.round((t - start) * scale))); };
+    var bar = '';
+    for (var i = 0; i < width; i++) bar += i < col(0) ? '\\u00b7' : i <= col(roll) ? '=' : '-';
+    var lines = ['upgrade timeline (0 = ' + cell.cniVersion.split('\\u2192')[1] + ' applied; = rollout ' + roll.toFixed(1) + 's)',
+      bar + '  ' + start.toFixed(1) + 's .. +' + end.toFixed(1) + 's'];
+    checks.forEach(function (t) {
+      var r = t.results[cell.id], w = /^([+-][\\d.]+)s\\.\\.([+-][\\d.]+)s/.exec(r.figures.longestGapWindow || '');
+      if (!w) { if (r.figures.brokenAt) lines.push(sym(r.status) + ' ' + t.name + ': ' + r.figures.brokenAt); return; }
+      var row = '';
+      for (var i = 0; i < width; i++) row += i >= col(Number(w[1])) && i <= col(Number(w[2])) ? '\\u2588' : ' ';
+      lines.push(row + '  ' + sym(r.status) + ' ' + t.name + ': longest gap ' + (Number(r.figures.longestGapMs) / 1000).toFixed(1) + 's');
+    });
+    return lines.join('\\n') + '\\n\\n';
   }
   function showCell(th) {
     var cell = matrix.cells[Number(th.getAttribute('data-cell-index'))];
     var counts = matrix.summary[cell.id] || {};
     var phases = cell.phases.map(function (p) { return p.phase + ': ' + p.status + ' (' + p.durationMs + ' ms)' + (p.error ? ' \\u2014 ' + p.error : ''); }).join('\\n');
-    var text = cell.error ? 'Cell could not run (' + cell.error.phase + '):\\n' + cell.error.message + (cell.error.hint ? '\\n\\nhint: ' + cell.error.hint : '') + '\\n\\n' + phases : phases;
+    var text = upgradeTimeline(cell) + (cell.error ? 'Cell could not run (' + cell.error.phase + '):\\n' + cell.error.message + (cell.error.hint ? '\\n\\nhint: ' + cell.error.hint : '') + '\\n\\n' + phases : phases);
     openPanel(cell.id, [['CNI', cell.cni + ' ' + cell.cniVersion], ['proxy mode', cell.proxyMode], ['kind', cell.kindVersion],
       ['Kubernetes', cell.kubernetesVersion], ['node image', cell.nodeImage], ['host', cell.host], ['capabilities', capabilitySources(cell)],
       ['results', cell.error && !statuses.some(function (s) { return counts[s]; }) ? 'none: the cell could not run its suites' :

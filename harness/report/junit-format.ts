@@ -49,6 +49,9 @@ export const CaseProperty = {
   hint: 'hint',
 } as const;
 
+/** Testcase property per measured figure, whatever the verdict: measured.<name> = value. */
+export const FIGURE_PROPERTY_PREFIX = 'measured.';
+
 export const UNSUPPORTED_PREFIX = 'unsupported';
 
 /**

@@ -4,7 +4,7 @@ import { CAPABILITIES, CNI_NAMES, PROXY_MODES, SUITE_NAMES } from '../model/cell
 import type { Capability, CniName, ProxyMode, SuiteName } from '../model/cell.ts';
 import { PHASES } from '../model/results.ts';
 import type { CellMeta, CellResult, PhaseName, PhaseTiming, TestResult } from '../model/results.ts';
-import { CELL_SUITE, CaseProperty, CellProperty, hintSuffix, PHASE_PROPERTY, PROBED_ABSENT_PROPERTY, UNSUPPORTED_PREFIX } from './junit-format.ts';
+import { CELL_SUITE, CaseProperty, CellProperty, FIGURE_PROPERTY_PREFIX, hintSuffix, PHASE_PROPERTY, PROBED_ABSENT_PROPERTY, UNSUPPORTED_PREFIX } from './junit-format.ts';
 import { childrenNamed, parseXml, XmlSyntaxError } from './xml.ts';
 import type { XmlElement } from './xml.ts';
 
@@ -208,7 +208,15 @@ function inferSuite(element: XmlElement): SuiteName {
 function testResult(suite: string, testcase: XmlElement): TestResult {
   const name = testcase.attributes.name;
   if (name === undefined) throw new JUnitReadError(`a testcase in suite "${suite}" has no name attribute`);
-  const base = { suite: suite as SuiteName, name, durationMs: durationMs(testcase.attributes.time) };
+  const figures = Object.fromEntries(
+    [...readProperties(testcase)].filter(([key]) => key.startsWith(FIGURE_PROPERTY_PREFIX)).map(([key, value]) => [key.slice(FIGURE_PROPERTY_PREFIX.length), value]),
+  );
+  const base = {
+    suite: suite as TestResult['suite'],
+    name,
+    durationMs: durationMs(testcase.attributes.time),
+    ...(Object.keys(figures).length === 0 ? {} : { figures }),
+  };
   const [error] = childrenNamed(testcase, 'error');
   if (error !== undefined) return withMessage({ ...base, status: 'error' }, error);
   const [failure] = childrenNamed(testcase, 'failure');

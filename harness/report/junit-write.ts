@@ -4,12 +4,13 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import junitModule from 'junit-report-builder';
 import type { Builder, TestCase, TestSuite } from 'junit-report-builder';
-import { CAPABILITIES, SUITE_NAMES } from '../model/cell.ts';
-import type { CellResult, TestResult } from '../model/results.ts';
+import { CAPABILITIES } from '../model/cell.ts';
+import { reportSuiteOrder, type CellResult, type TestResult } from '../model/results.ts';
 import {
   CELL_SUITE,
   CaseProperty,
   CellProperty,
+  FIGURE_PROPERTY_PREFIX,
   firstLine,
   hintSuffix,
   phaseProperty,
@@ -128,6 +129,7 @@ function addTest(testsuite: TestSuite, cellId: string, test: TestResult): void {
     .className(`${cellId}.${test.suite}`)
     .name(test.name)
     .time(test.durationMs / 1000);
+  for (const [name, value] of Object.entries(test.figures ?? {})) testcase.property(`${FIGURE_PROPERTY_PREFIX}${name}`, value);
   switch (test.status) {
     case 'pass':
       return;
@@ -162,12 +164,8 @@ function skippedWithMessage(testcase: TestCase, message: string): void {
 }
 
 function groupBySuite(tests: readonly TestResult[]): Map<string, TestResult[]> {
-  const order = (suite: string) => {
-    const index = (SUITE_NAMES as readonly string[]).indexOf(suite);
-    return index < 0 ? SUITE_NAMES.length : index;
-  };
   const groups = new Map<string, TestResult[]>();
-  const suites = [...new Set(tests.map((t) => t.suite))].sort((a, b) => order(a) - order(b));
+  const suites = [...new Set(tests.map((t) => t.suite))].sort((a, b) => reportSuiteOrder(a) - reportSuiteOrder(b));
   for (const suite of suites) groups.set(suite, tests.filter((t) => t.suite === suite));
   return groups;
 }

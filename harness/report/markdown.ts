@@ -1,7 +1,7 @@
 // matrix.md: a compact tests × cells grid with a legend and collapsed failure texts, sized for
 // a pull-request comment and $GITHUB_STEP_SUMMARY (which rejects more than 1 MiB).
 import { CAPABILITIES } from '../model/cell.ts';
-import { TEST_STATUSES } from '../model/results.ts';
+import { TEST_STATUSES, UPGRADE_SUITE } from '../model/results.ts';
 import type { TestStatus } from '../model/results.ts';
 import type { Matrix, MatrixResult, MatrixTest } from './matrix.ts';
 import { isOptedOut, NOT_RUN, OPTED_OUT, STATUS_STYLE } from './status-style.ts';
@@ -55,6 +55,7 @@ export function renderMarkdown(matrix: Matrix, options: MarkdownOptions = {}): s
   }
   rest.push('');
   rest.push(...probedAbsent(matrix));
+  rest.push(...upgradeFigures(matrix, markResult));
   if (matrix.run.notRun?.length) {
     rest.push('Not run (unsupported combinations):', '');
     for (const cell of matrix.run.notRun) rest.push(`- ${inline(cell.id)}: ${inline(cell.reason)}`);
@@ -89,6 +90,24 @@ export function renderMarkdown(matrix: Matrix, options: MarkdownOptions = {}): s
   }
   if (shown < failures.length) text += omitted(failures.length - shown);
   return text + bottom;
+}
+
+/** Per upgrade cell: each upgrade check with what it measured (gaps, broken connections, leaks), in one line. */
+function upgradeFigures(matrix: Matrix, mark: (result: MatrixResult | undefined) => string): string[] {
+  const checks = matrix.tests.filter((t) => t.suite === UPGRADE_SUITE);
+  const lines: string[] = [];
+  for (const cell of matrix.cells) {
+    const mine = checks.filter((t) => t.results[cell.id] !== undefined);
+    if (mine.length === 0) continue;
+    lines.push(`#### Upgrade ${inline(cell.cni)} ${inline(cell.cniVersion)} · ${inline(cell.proxyMode)}`, '', '| Check | | Measured |', '| --- | :-: | --- |');
+    for (const test of mine) {
+      const result = test.results[cell.id];
+      const figures = Object.entries(result?.figures ?? {}).map(([key, value]) => `${key} ${value}`).join(' · ');
+      lines.push(`| ${inline(test.name)} | ${mark(result)} | ${inline(figures)} |`);
+    }
+    lines.push('');
+  }
+  return lines;
 }
 
 /** Under the cells table: which declared capabilities a cell's cluster was probed not to have, and the evidence. */

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { CAPABILITIES, CNI_NAMES, PROXY_MODES, SUITE_NAMES } from '../model/cell.ts';
 import type { Capability, CniName, ProxyMode } from '../model/cell.ts';
-import { PHASES, TEST_STATUSES } from '../model/results.ts';
+import { PHASES, reportSuiteOrder, TEST_STATUSES } from '../model/results.ts';
 import type { CellResult, PhaseTiming, TestStatus } from '../model/results.ts';
 
 export const MATRIX_SCHEMA_VERSION = 'cnimatrix.io/matrix/v1';
@@ -49,6 +49,8 @@ export interface MatrixResult {
   durationMs: number;
   message?: string;
   detail?: string;
+  /** What the check measured (upgrade checks: gaps, broken connections, leak windows). */
+  figures?: Record<string, string>;
 }
 
 export interface MatrixTest {
@@ -91,6 +93,7 @@ export function buildMatrix(results: readonly CellResult[], run: RunInfo): Matri
         durationMs: test.durationMs,
         ...(test.message === undefined ? {} : { message: test.message }),
         ...(test.detail === undefined ? {} : { detail: test.detail }),
+        ...(test.figures === undefined ? {} : { figures: { ...test.figures } }),
       };
     }
     for (const row of tests.values()) {
@@ -103,7 +106,7 @@ export function buildMatrix(results: readonly CellResult[], run: RunInfo): Matri
     schemaVersion: MATRIX_SCHEMA_VERSION,
     run,
     cells: ordered.map(matrixCell),
-    tests: [...tests.values()].sort((a, b) => suiteOrder(a.suite) - suiteOrder(b.suite)),
+    tests: [...tests.values()].sort((a, b) => reportSuiteOrder(a.suite) - reportSuiteOrder(b.suite)),
     summary,
   };
 }
@@ -129,11 +132,6 @@ function matrixCell(result: CellResult): MatrixCell {
     phases: result.phases.map((p) => ({ ...p })),
     ...(result.error === undefined ? {} : { error: { ...result.error } }),
   };
-}
-
-function suiteOrder(suite: string): number {
-  const index = (SUITE_NAMES as readonly string[]).indexOf(suite);
-  return index < 0 ? SUITE_NAMES.length : index;
 }
 
 function compareCells(a: CellResult, b: CellResult): number {
@@ -214,7 +212,7 @@ const matrixSchema = z.object({
       name: z.string(),
       results: z.record(
         z.string(),
-        z.object({ status: statusSchema, durationMs: z.number(), message: z.string().optional(), detail: z.string().optional() }),
+        z.object({ status: statusSchema, durationMs: z.number(), message: z.string().optional(), detail: z.string().optional(), figures: z.record(z.string(), z.string()).optional() }),
       ),
     }),
   ),

@@ -11,11 +11,12 @@ import { installCni } from './actions/install-cni.ts';
 import { installIngress } from './actions/install-ingress.ts';
 import { probeCapabilities } from './actions/probe-capabilities.ts';
 import { runSuites } from './actions/run-suites.ts';
+import { upgradeCni } from './actions/upgrade-cni.ts';
 import { verifyProxyMode } from './actions/verify-proxy-mode.ts';
 import { waitReady } from './actions/wait-ready.ts';
 import type { Progress } from './progress.ts';
 
-const LIFECYCLE: Action[] = [createCluster, installCni, waitReady, installIngress, verifyProxyMode, probeCapabilities, runSuites];
+const LIFECYCLE: Action[] = [createCluster, installCni, waitReady, installIngress, verifyProxyMode, probeCapabilities, upgradeCni, runSuites];
 const CLEANUP: Action[] = [collect, deleteCluster];
 
 export class InterruptedError extends Error {

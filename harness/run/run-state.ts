@@ -14,7 +14,7 @@ export const RUN_STATE_FILE = 'run.json';
  */
 export type RunState = Pick<
   Config,
-  'runId' | 'cnis' | 'proxyModes' | 'suites' | 'strict' | 'workers' | 'nodeImage' | 'overrides' | 'timeouts' | 'preload'
+  'runId' | 'cnis' | 'proxyModes' | 'suites' | 'strict' | 'workers' | 'nodeImage' | 'overrides' | 'timeouts' | 'preload' | 'upgrades' | 'upgradeMaxGapMs'
 > & { startedAt: string };
 
 export async function writeRunState(runDir: string, config: Config, startedAt: string): Promise<void> {
@@ -29,6 +29,8 @@ export async function writeRunState(runDir: string, config: Config, startedAt: s
     overrides: config.overrides,
     timeouts: config.timeouts,
     preload: config.preload,
+    upgrades: config.upgrades,
+    upgradeMaxGapMs: config.upgradeMaxGapMs,
     startedAt,
   };
   await writeFile(join(runDir, RUN_STATE_FILE), `${JSON.stringify(state, null, 2)}\n`);
@@ -61,8 +63,12 @@ export function resumedConfig(config: Config, state: RunState): Config {
     workers: state.workers,
     nodeImage: state.nodeImage,
     overrides: state.overrides,
-    timeouts: state.timeouts,
+    // A run.json written before a phase had its own deadline: that phase's deadline today.
+    timeouts: { ...config.timeouts, ...state.timeouts },
     // A run.json written before preload was kept there: today's setting.
     preload: state.preload ?? config.preload,
+    // Written before upgrade cells existed: the run had none.
+    upgrades: state.upgrades ?? [],
+    upgradeMaxGapMs: state.upgradeMaxGapMs ?? config.upgradeMaxGapMs,
   };
 }

@@ -23,10 +23,12 @@ test('every flag reaches the configuration under its own name', () => {
       '--config', 'ci.yaml', '--cni', 'calico', '--proxy-mode', 'none', '--suites', 'dns', '--parallel', '2', '--keep', 'all',
       '--strict', '--reports-dir', 'out', '--run-id', 'r1', '--node-image', 'kindest/node:v1.37.0', '--workers', '1',
       '--timeout', 'suite=5m', '--timeout', 'cniReady=2m', '--kubeconfig', 'kc', '--reuse', '--preload',
+      '--upgrade', 'flannel:v0.26.7..v0.27.4', '--upgrade-max-gap', '5s',
     ]),
   ).toEqual({
     config: 'ci.yaml', cni: 'calico', proxyMode: 'none', suites: 'dns', parallel: '2', keep: 'all', strict: true, reportsDir: 'out',
     runId: 'r1', nodeImage: 'kindest/node:v1.37.0', workers: '1', timeout: ['suite=5m', 'cniReady=2m'], kubeconfig: 'kc', reuse: true, preload: true,
+    upgrade: 'flannel:v0.26.7..v0.27.4', upgradeMaxGap: '5s',
   });
 });
 

@@ -39,11 +39,13 @@ describe('defaults', () => {
       nodeImage: undefined,
       workers: 2,
       probeConcurrency: 48,
-      timeouts: { clusterCreate: 300_000, cniReady: 300_000, ingressReady: 180_000, suite: 900_000, teardown: 120_000 },
+      timeouts: { clusterCreate: 300_000, cniReady: 300_000, ingressReady: 180_000, suite: 900_000, teardown: 120_000, upgrade: 600_000 },
       kubeconfig: undefined,
       reuse: false,
       preload: false,
       overrides: { manifests: {} },
+      upgrades: [],
+      upgradeMaxGapMs: 3000,
     });
   });
 
@@ -153,7 +155,7 @@ describe('bad files', () => {
     const error = loadError(workdir('cni: [calico]\n'));
     expect(error.message).toBe(
       'cnimatrix.config.yaml: unknown key "cni"; known keys: cnis, proxyModes, suites, parallel, keep, strict, reportsDir, runId, ' +
-        'nodeImage, workers, probeConcurrency, timeouts, kubeconfig, reuse, preload, overrides; did you mean "cnis"?',
+        'nodeImage, workers, probeConcurrency, timeouts, kubeconfig, reuse, preload, overrides, upgrades, upgradeMaxGap; did you mean "cnis"?',
     );
   });
 
@@ -225,5 +227,38 @@ describe('bad flags', () => {
     writeFileSync(path.join(cwd, 'kc'), 'apiVersion: v1\n');
     const error = loadError(cwd, { kubeconfig: 'kc', reuse: true });
     expect(error.message).toBe('kubeconfig (--kubeconfig) and reuse (--reuse) cannot be combined: --kubeconfig already names the cluster to test');
+  });
+});
+
+describe('upgrades', () => {
+  test('--upgrade alone plans only the upgrade cells; with --cni both', () => {
+    const alone = loadConfig({ cwd: workdir(), flags: { upgrade: 'flannel:v0.26.7..v0.27.4', proxyMode: 'iptables' } });
+    expect(alone.upgrades).toEqual([{ cni: 'flannel', from: 'v0.26.7', to: 'v0.27.4' }]);
+    expect(alone.cnis).toEqual([]);
+    const both = loadConfig({ cwd: workdir(), flags: { upgrade: 'flannel:v0.27.3..v0.27.4', cni: 'calico' } });
+    expect(both.cnis).toEqual(['calico']);
+  });
+
+  test('the file form is a list, and upgradeMaxGap a duration', () => {
+    const config = loadConfig({ cwd: workdir('upgrades: ["flannel:v0.27.3..v0.27.4"]\nupgradeMaxGap: 5s\n') });
+    expect(config.upgrades).toEqual([{ cni: 'flannel', from: 'v0.27.3', to: 'v0.27.4' }]);
+    expect(config.upgradeMaxGapMs).toBe(5000);
+  });
+
+  test.each([
+    ['flannel:v0.26.0..v0.27.4', '--upgrade: unknown flannel version "v0.26.0" in "flannel:v0.26.0..v0.27.4"; known flannel versions: v0.26.7, v0.27.3, v0.27.4'],
+    ['flannel:v0.27.4..v0.27.4', '--upgrade: "flannel:v0.27.4..v0.27.4" upgrades flannel to the version it starts from; name two different versions (v0.26.7, v0.27.3, v0.27.4)'],
+    ['flanel:v0.27.3..v0.27.4', '--upgrade: unknown CNI "flanel" in "flanel:v0.27.3..v0.27.4"; known: kindnet, calico, flannel, cilium, weave; did you mean "flannel"?'],
+    ['flannel:v0.27.3', '--upgrade: expected <cni>:<from>..<to> (e.g. "flannel:v0.26.7..v0.27.4"), got "flannel:v0.27.3"'],
+    ['calico:v3.32.1..v3.32.1,calico:v3.32.1..v3.32.1', '--upgrade: "calico:v3.32.1..v3.32.1" upgrades calico to the version it starts from; name two different versions (v3.32.1)'],
+    ['flannel:v0.27.3..v0.27.4,flannel:v0.27.4..v0.27.3', '--upgrade: flannel is upgraded twice; one upgrade per CNI per run'],
+  ])('--upgrade %s is refused naming what is known', (upgrade, message) => {
+    expect(() => loadConfig({ cwd: workdir(), flags: { upgrade } })).toThrow(message);
+  });
+
+  test('--upgrade and --kubeconfig exclude each other', () => {
+    const cwd = workdir();
+    writeFileSync(path.join(cwd, 'kubeconfig'), 'apiVersion: v1\n');
+    expect(() => loadConfig({ cwd, flags: { upgrade: 'flannel:v0.27.3..v0.27.4', kubeconfig: 'kubeconfig' } })).toThrow(/upgrades \(--upgrade\) cannot be combined/);
   });
 });

@@ -1,4 +1,8 @@
 import { describe, expect, test } from '@jest/globals';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import YAML from 'yaml';
 import { profiles } from '../../clusters/index.ts';
 import { kindPins, manifestPins } from '../../clusters/versions.ts';
@@ -296,5 +300,45 @@ describe('renderPlan', () => {
 
   test('unknown format is bad input', () => {
     expect(() => renderPlan(plan, 'html' as 'table')).toThrow(/unknown plan format "html"/);
+  });
+});
+
+describe('upgrade cells', () => {
+  const upgrade = { cni: 'flannel', from: 'v0.26.7', to: 'v0.27.4' } as const;
+
+  test('an upgrade alone plans one upgrade cell per supported proxy mode: `from` installed, `to` applied over it', () => {
+    const plan = buildPlan({ ...fullRequest, cnis: [], upgrades: [upgrade] });
+    expect(plan.cells.map((c) => [c.id, c.cniVersion])).toEqual([
+      ['flannel-upg-iptables', 'v0.26.7→v0.27.4'],
+      ['flannel-upg-ipvs', 'v0.26.7→v0.27.4'],
+      ['flannel-upg-nftables', 'v0.26.7→v0.27.4'],
+    ]);
+    expect(plan.unsupported.map((c) => c.id)).toEqual(['flannel-upg-none']);
+    const cell = plan.cells[0]!;
+    const manifestOf = (steps: typeof cell.installSteps) => steps.flatMap((s) => (s.kind === 'applyManifest' ? [s.manifest.id] : []));
+    expect(manifestOf(cell.installSteps)).toEqual(['flannel-v0.26.7']);
+    expect(manifestOf(cell.upgrade!.installSteps)).toEqual(['flannel']);
+    expect(cell.upgrade).toMatchObject({ from: 'v0.26.7', to: 'v0.27.4' });
+    expect(cell.upgrade!.readiness.map((w) => w.condition)).toEqual([{ kind: 'daemonSetRolledOut', namespace: 'kube-flannel', name: 'kube-flannel-ds' }]);
+    // The default run id (UTC time, 15 characters) leaves room for every upgrade cell's cluster name.
+    expect(buildPlan({ ...fullRequest, runId: '20261203-154104', cnis: [], upgrades: [upgrade] }).cells.map((c) => c.clusterName)).toContain('cnimatrix-20261203-154104-flannel-upg-nftables');
+    // Both versions' images are preloaded: the upgrade must not pull either.
+    expect(cell.images).toEqual(expect.arrayContaining(['ghcr.io/flannel-io/flannel:v0.26.7', 'ghcr.io/flannel-io/flannel:v0.27.4']));
+  });
+
+  test('with CNIs named too, both kinds of cell are planned; an override reaches the `from` release too', () => {
+    const sha = 'd'.repeat(64);
+    const file = join(mkdtempSync(join(tmpdir(), 'plan-')), 'kube-flannel-v0.26.7.yml');
+    writeFileSync(file, 'kind: List\n');
+    const plan = buildPlan({
+      ...fullRequest,
+      cnis: ['flannel'],
+      proxyModes: ['iptables'],
+      upgrades: [upgrade],
+      overrides: { manifests: { 'flannel-v0.26.7': { url: pathToFileURL(file).href, sha256: sha } } },
+    });
+    expect(plan.cells.map((c) => c.id)).toEqual(['flannel-iptables', 'flannel-upg-iptables']);
+    const first = plan.cells[1]!.installSteps.find((s) => s.kind === 'applyManifest');
+    expect(first?.kind === 'applyManifest' ? first.manifest.url : undefined).toBe(pathToFileURL(file).href);
   });
 });

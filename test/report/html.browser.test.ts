@@ -10,6 +10,8 @@ import type { Browser, Page } from 'playwright-core';
 import { renderHtml } from '../../harness/report/html.ts';
 import { buildMatrix } from '../../harness/report/matrix.ts';
 import type { Matrix } from '../../harness/report/matrix.ts';
+import { judgeUpgrade } from '../../harness/upgrade/disruption.ts';
+import type { MonitorEvent } from '../../harness/upgrade/monitor-script.ts';
 import { bigRun, cell, fail, NASTY_NAMES, NO_SCTP_EVIDENCE, probedAbsent, RUN, unsupported } from './fixtures.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -240,6 +242,35 @@ if (!available) {
     expect(await page.locator('#panel-bundle').getAttribute('href')).toBe('artifacts/calico-iptables/README.md');
     await page.locator('#search').fill('named port');
     expect(await page.locator('#grid-body tr.test-row:visible th').allTextContents()).toEqual(['SRV record']);
+    await page.close();
+  });
+
+  test("an upgrade cell's head shows the upgrade timeline; a check's panel lists what it measured", async () => {
+    const T0 = 1_800_000_000_000;
+    const events: MonitorEvent[] = [{ at: T0, type: 'started' }];
+    for (let at = T0; at < T0 + 30_000; at += 250) {
+      const down = at >= T0 + 10_000 && at < T0 + 16_000;
+      events.push({ at, type: 'probe', id: 'tcp.cross', exitCode: down ? 1 : 0, output: down ? 'TIMEOUT' : '' });
+    }
+    const checks = judgeUpgrade({
+      records: [{ source: 'client-a', targets: { 'tcp.cross': '10.244.2.4:80' }, events }],
+      window: { upgradeStartedAt: T0 + 5_000, rolledOutAt: T0 + 20_000, stoppedAt: T0 + 30_000, from: 'v0.27.3', to: 'v0.27.4' },
+      maxGapMs: 3000,
+      leaksUnsupported: 'flannel enforces no NetworkPolicy',
+      overhead: {},
+    }).filter((t) => t.name.includes('rolled out') || t.name.includes('cross-node pod-to-pod TCP'));
+    const base = cell('flannel', 'iptables', checks);
+    const upgraded = { ...base, cell: { ...base.cell, id: 'flannel-upg-iptables', cniVersion: 'v0.27.3→v0.27.4' } };
+    const m = buildMatrix([upgraded], { ...RUN, id: 'upgrade' });
+    await open(m);
+    await page.locator('th.cell-head[data-cell-index="0"]').click();
+    const text = (await page.locator('#panel-text').textContent()) ?? '';
+    expect(text).toContain('upgrade timeline (0 = v0.27.4 applied; = rollout 15.0s)');
+    expect(text).toMatch(/█+ +✗? ?.*cross-node pod-to-pod TCP keeps answering through the upgrade: longest gap 6\.3s/);
+    await page.keyboard.press('Escape');
+    const gapRow = m.tests.findIndex((t) => t.name.includes('cross-node pod-to-pod TCP'));
+    await page.locator(`td.st[data-test-index="${gapRow}"][data-cell-index="0"]`).click();
+    expect(await page.locator('#panel-facts').textContent()).toContain('measured longestGapMs6250');
     await page.close();
   });
 });

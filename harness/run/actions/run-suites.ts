@@ -18,7 +18,8 @@ export const runSuites: Action = {
     const vantage = await externalVantage({ existingCluster: ctx.config.kubeconfig !== undefined, nodes });
     if (vantage.note) ctx.log(vantage.note);
     if (vantage.unavailable) ctx.log(`checks from outside the cluster will be unavailable: ${vantage.unavailable}`);
-    ctx.tests = await runSuiteProcess({
+    // An upgrade cell's checks came first; the suites' follow them.
+    const suiteTests = await runSuiteProcess({
       cell: { ...cellInfo(ctx), schedulableNodes, dockerNetwork: vantage.dockerNetwork, ...(vantage.unavailable ? { externalUnavailable: vantage.unavailable } : {}) },
       suites,
       kubeconfigPath: ctx.kubeconfigPath,
@@ -31,7 +32,8 @@ export const runSuites: Action = {
         else ctx.status(`${countsText(event.total)} · ${event.check}`);
       },
     });
-    const failed = ctx.tests.filter((t) => t.status === 'fail' || t.status === 'error').length;
-    ctx.log(`${ctx.tests.length} tests, ${failed} failed`);
+    ctx.tests = [...ctx.tests, ...suiteTests];
+    const failed = suiteTests.filter((t) => t.status === 'fail' || t.status === 'error').length;
+    ctx.log(`${suiteTests.length} tests, ${failed} failed`);
   },
 };

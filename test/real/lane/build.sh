@@ -8,6 +8,7 @@ set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 K8S_VERSION=v1.34.4
 FLANNEL_VERSION=v0.27.4  # clusters/versions.ts cniVersions.flannel
+FLANNEL_FROM_VERSION=v0.26.7  # the upgrade cells' starting version (clusters/versions.ts flannelReleases)
 CACHE="${CNIMATRIX_CACHE_DIR:-$HOME/.cache/cnimatrix}/lane"
 V=k8s.io/component-base/version
 LDFLAGS="-s -w -X $V.gitVersion=$K8S_VERSION -X $V.gitMajor=1 -X $V.gitMinor=34 -X $V.gitTreeState=clean -X $V.buildDate=1970-01-01T00:00:00Z"
@@ -18,7 +19,7 @@ key() {
   } | sha256sum | cut -c1-16
 }
 BIN="$CACHE/$(key)/bin"
-NEED=(kind kubelet kubeadm kubectl kube-proxy crictl host-local loopback ptp portmap bridge coredns pause flanneld flannel)
+NEED=(kind kubelet kubeadm kubectl kube-proxy crictl host-local loopback ptp portmap bridge coredns pause flanneld "flanneld-$FLANNEL_FROM_VERSION" flannel)
 [[ -n "${KINDNETD_SRC:-}" ]] && NEED+=(kindnetd)
 complete() { local n; for n in "${NEED[@]}"; do [[ -x "$BIN/$n" ]] || return 1; done; }
 if complete; then echo "$BIN"; exit 0; fi
@@ -38,6 +39,9 @@ gobuild "$HERE/build/coredns" github.com/coredns/coredns
 (cd "$HERE/build/flannel" && CGO_ENABLED=1 GOFLAGS=-mod=readonly nice -n 10 go build -trimpath \
   "-ldflags=-s -w -X github.com/flannel-io/flannel/pkg/version.Version=$FLANNEL_VERSION -extldflags -static" \
   -o "$STAGE/flanneld" github.com/flannel-io/flannel) >&2
+(cd "$HERE/build/flannel-$FLANNEL_FROM_VERSION" && CGO_ENABLED=1 GOFLAGS=-mod=readonly nice -n 10 go build -trimpath \
+  "-ldflags=-s -w -X github.com/flannel-io/flannel/pkg/version.Version=$FLANNEL_FROM_VERSION -extldflags -static" \
+  -o "$STAGE/flanneld-$FLANNEL_FROM_VERSION" github.com/flannel-io/flannel) >&2
 gobuild "$HERE/build/flannel-cni" github.com/containernetworking/plugins/plugins/meta/flannel
 # pause: Kubernetes' own C pause (build/pause/linux/pause.c in the k8s.io/kubernetes module), static.
 PAUSE_SRC="$(cd "$HERE/build/k8s" && go list -m -f '{{.Dir}}' k8s.io/kubernetes)/build/pause/linux/pause.c"

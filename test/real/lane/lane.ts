@@ -18,6 +18,8 @@ export interface Lane {
   DOCKER_HOST: string;
   NODE_IMAGE: string;
   FLANNEL_MANIFEST: string;
+  /** The release an upgrade cell starts from (flannelReleases in clusters/versions.ts). */
+  FLANNEL_FROM_MANIFEST: string;
   BRIDGE_TARBALL: string;
   KINDNETD: 'yes' | 'no';
 }
@@ -40,6 +42,7 @@ export function laneWorkDir(lane: Lane): string {
     'overrides:',
     '  manifests:',
     `    ${manifestPins.flannel.id}: { url: "file://${lane.FLANNEL_MANIFEST}", sha256: "${manifestPins.flannel.sha256}" }`,
+    `    ${manifestPins.flannelV0267.id}: { url: "file://${lane.FLANNEL_FROM_MANIFEST}", sha256: "${manifestPins.flannelV0267.sha256}" }`,
     `    cni-bridge-plugin: { url: "file://${lane.BRIDGE_TARBALL}", sha256: "${sha256(lane.BRIDGE_TARBALL)}" }`,
     '',
   ].join('\n');

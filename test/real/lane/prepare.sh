@@ -8,6 +8,8 @@
 #   BRIDGE_TARBALL    a tar.gz holding ./bridge, built from build/cni: the product's pinned
 #                     cni-plugins release tarball is a GitHub download
 #   KINDNETD          yes when kindnetd was built (KINDNETD_SRC), else no
+#   FLANNEL_FROM_MANIFEST  v0.26.7's kube-flannel.yml from its Go module (the upgrade cells'
+#                     starting manifest; the product checks it against its flannel-v0.26.7 pin)
 # Every step reuses its cache; progress goes to stderr.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -31,3 +33,5 @@ echo "NODE_IMAGE=$NODE_IMAGE"
 echo "FLANNEL_MANIFEST=$FLANNEL_DIR/Documentation/kube-flannel.yml"
 echo "BRIDGE_TARBALL=$BRIDGE_TARBALL"
 echo "KINDNETD=$([[ -x "$BIN/kindnetd" ]] && echo yes || echo no)"
+FROM_DIR=$(cd "$HERE/build/flannel-v0.26.7" && go list -m -f '{{.Dir}}' github.com/flannel-io/flannel)
+echo "FLANNEL_FROM_MANIFEST=$FROM_DIR/Documentation/kube-flannel.yml"

@@ -14,7 +14,7 @@ import { finalizersOf, terminatingConditions } from './namespaces.ts';
 import { MemoryStore } from './store.ts';
 import type { ApiServer, ApiServerOptions, ApiServerStats, ApiServerTiming, ExecHandler, KubeObject, LogHandler } from './types.ts';
 
-const DEFAULT_TIMING: ApiServerTiming = { podStartMs: 50, jobRunMs: 50, crdEstablishMs: 20, namespaceFinalizeMs: 50 };
+const DEFAULT_TIMING: ApiServerTiming = { podStartMs: 50, podStopMs: 400, jobRunMs: 50, crdEstablishMs: 20, namespaceFinalizeMs: 50 };
 const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
 const noExec: ExecHandler = async () => {

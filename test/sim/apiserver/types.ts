@@ -85,6 +85,11 @@ export type PodStartupHook = (pod: KubeObject, node: KubeObject) => PodStartup |
 export interface ApiServerTiming {
   /** Bound pod → Running and Ready. Default 50. */
   podStartMs: number;
+  /**
+   * A pod a controller deleted gracefully (a DaemonSet's rolling update) → not Ready at once, gone
+   * this much later, as its containers exit on SIGTERM. Default 400.
+   */
+  podStopMs: number;
   /** Job pod Running → Succeeded, Job Complete. Default 50. */
   jobRunMs: number;
   /** CRD created → NamesAccepted and Established (served from then on). Default 20. */

@@ -36,6 +36,7 @@ async function main(home: string, name: string): Promise<void> {
     registryStartup(pod, activeFaults(), present) ?? kernelStartup(pod, activeFaults()) ?? readinessStartup(pod);
   const logs = (req: Parameters<typeof kernelLogs>[0]) => kernelLogs(req, activeFaults()) ?? '';
   const api = await startApiServer({ exec: dataplane.exec, logs, podStartup, serviceSubnet: record.config.networking.serviceSubnet.split(',')[0]! });
+  dataplane.watch(api.store);
   for (const obj of seeded) {
     // The API server already created the system namespaces (with their status); keep those.
     if (obj.kind === 'Namespace' && api.store.get('v1', 'Namespace', undefined, obj.metadata.name)) continue;

@@ -1,6 +1,6 @@
 // The command forms of docs/probe-protocol.md, each answered from the dataplane model with the
 // output, error texts and exit codes of the real tool (agnhost connect, curl, dig, cat, hostname,
-// iptables-save, nft, head, printf) and the `> FILE` redirect of `sh -c`.
+// iptables-save, nft, head, printf, touch, rm) and the `> FILE` redirect of `sh -c`.
 import { ciliumDbg } from './cilium.ts';
 import { sourceIp, type DataplaneContext } from './context.ts';
 import { candidateNames, query, renderResolvConf, resolvConf, reverseName } from './dns.ts';
@@ -348,6 +348,25 @@ function printf(args: string[]): CommandResult {
   return errors ? fail(errors, 1, out) : ok(out);
 }
 
+/** `touch FILE...`: creates the files that do not exist (the disruption monitor's stop file). */
+function touch(ctx: DataplaneContext, pod: SimPod, paths: string[]): CommandResult {
+  if (paths.length === 0) return fail('touch: missing file operand\n');
+  const files = podFiles(ctx, pod);
+  for (const path of paths) if (!files.has(path)) files.set(path, '');
+  return ok('');
+}
+
+/** `rm [-f] FILE...`: -f says nothing about files that are not there. */
+function rm(ctx: DataplaneContext, pod: SimPod, args: string[]): CommandResult {
+  const force = args.includes('-f');
+  const files = podFiles(ctx, pod);
+  let errors = '';
+  for (const path of args.filter((a) => a !== '-f')) {
+    if (!files.delete(path) && !force) errors += `rm: can't remove '${path}': No such file or directory\n`;
+  }
+  return errors ? fail(errors) : ok('');
+}
+
 /** `COMMAND... > PATH` as sh runs it: PATH is created (truncated) first, then receives the command's stdout. */
 function redirected(ctx: DataplaneContext, pod: SimPod, argv: string[]): CommandResult {
   const at = argv.indexOf('>');
@@ -386,6 +405,10 @@ export function runCommand(ctx: DataplaneContext, pod: SimPod, argv: string[]): 
       return head(ctx, pod, args);
     case 'printf':
       return printf(args);
+    case 'touch':
+      return touch(ctx, pod, args);
+    case 'rm':
+      return rm(ctx, pod, args);
     case 'cilium-dbg':
       return ciliumDbg(ctx, pod, args);
     default:

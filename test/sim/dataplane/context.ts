@@ -1,17 +1,19 @@
 // Everything one exec's probes are answered from: the (fault-transformed) cluster state, the CNI
 // and kube-proxy in effect, the compiled policy engine, and memory that outlives a single exec
-// (round-robin positions, ClientIP affinity, files pods wrote).
+// (round-robin positions, ClientIP affinity, files pods wrote, when pods were created).
 import { compilePolicies, type PolicyEngine } from '../../../harness/netpol/index.ts';
 import { detectCni, kubeProxyMode, type CniTraits, type SimProxyMode } from '../cluster/cni.ts';
 import type { SimFault } from '../faults/types.ts';
 import { ipBlocksWithoutClusterAddresses } from './ipblock-scope.ts';
+import { PodCreationClock } from './pod-clock.ts';
 import type { ClusterSnapshot, SimNode, SimPod } from './state.ts';
 
 export class DataplaneMemory {
   readonly roundRobin = new Map<string, number>();
   readonly clientAffinity = new Map<string, string>();
-  /** Pod "ns/name" → path → contents of the files commands wrote with `> path` (request bodies, certificates). */
+  /** Pod "ns/name" → path → contents of the files commands wrote (`> path`, touch): request bodies, certificates, the monitor's stop file. */
   readonly files = new Map<string, Map<string, string>>();
+  readonly podClock = new PodCreationClock();
   #nextPort = 40000;
 
   ephemeralPort(): number {

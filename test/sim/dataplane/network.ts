@@ -3,6 +3,7 @@
 // would), NetworkPolicy is decided by the policy engine, and listeners come from the pod's
 // containers (netexec flags, else declared container ports).
 import { isIPv6 } from 'node:net';
+import type { Direction, Endpoint, PortProbe, SideVerdict } from '../../../harness/netpol/types.ts';
 import type { ConnectionAttempt, ConnectionVerdict } from '../faults/types.ts';
 import { nodeByName, sourceIp, type DataplaneContext } from './context.ts';
 import { podKeyOf, serviceKey, type Protocol, type SimContainer, type SimEndpoint, type SimPod, type SimService, type SimServicePort } from './state.ts';
@@ -112,9 +113,19 @@ function applyFaults(ctx: DataplaneContext, attempt: ConnectionAttempt, verdict:
   return ctx.faults.reduce((v, f) => (f.connection ? f.connection(attempt, v) : v), verdict);
 }
 
-function policyEnforced(ctx: DataplaneContext, attempt: ConnectionAttempt): boolean {
+function policyEnforced(ctx: DataplaneContext, attempt: ConnectionAttempt, direction: Direction): boolean {
   if (!ctx.cni?.enforcesPolicy) return false;
-  return ctx.faults.every((f) => !f.policyApplies || f.policyApplies(attempt));
+  return ctx.faults.every((f) => !f.policyApplies || f.policyApplies(attempt, direction));
+}
+
+const sideAdmits = (side: SideVerdict): boolean => !side.isolated || side.allowedBy !== undefined || side.exemption !== undefined;
+
+/** NetworkPolicy's verdict on the sides enforced: both (the usual case), one (a fault skips the other), or none. */
+function policyAllows(ctx: DataplaneContext, attempt: ConnectionAttempt, from: Endpoint, to: Endpoint, probe: PortProbe): boolean {
+  const enforced = (['egress', 'ingress'] as const).filter((direction) => policyEnforced(ctx, attempt, direction));
+  if (enforced.length === 2) return ctx.engine.allowed(from, to, probe);
+  if (enforced.length === 0) return true;
+  return sideAdmits(ctx.engine.explain(from, to, probe)[enforced[0]!]);
 }
 
 function endpointOf(pod: SimPod | undefined, ip: string): { pod: string } | { ip: string } {
@@ -168,7 +179,7 @@ function deliver(ctx: DataplaneContext, hop: Hop): ConnectionResult {
   const dst = endpointOf(hop.dstPod, hop.dstIp);
   if (hop.protocol === 'SCTP' && !ctx.cni?.sctp) {
     verdict = { outcome: 'timeout', clientIp: hop.src.ip, reason: `the CNI (${ctx.cni?.name ?? 'none'}) does not carry SCTP` };
-  } else if (policyEnforced(ctx, attempt) && !ctx.engine.allowed(srcOnWire, dst, { port: hop.port, protocol: hop.protocol })) {
+  } else if (!policyAllows(ctx, attempt, srcOnWire, dst, { port: hop.port, protocol: hop.protocol })) {
     verdict = { outcome: 'timeout', clientIp: hop.src.ip, reason: 'dropped by NetworkPolicy' };
   } else if (!hop.listener) {
     verdict = { outcome: NO_LISTENER, clientIp: hop.src.ip, reason: 'nothing listens on that port' };

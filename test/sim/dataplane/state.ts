@@ -24,6 +24,11 @@ export interface SimContainer {
 export interface SimPod {
   namespace: string;
   name: string;
+  uid: string | undefined;
+  /** When the pod was created (epoch ms; to the second unless the dataplane saw it created, pod-clock.ts). */
+  createdAt: number;
+  /** The controller owning the pod (ownerReferences with controller: true). */
+  controller: { kind: string; name: string } | undefined;
   labels: Record<string, string>;
   annotations: Record<string, string>;
   ip: string | undefined;
@@ -116,13 +121,22 @@ function podAddresses(status: Obj): string[] {
   return ip === undefined ? [] : [ip];
 }
 
-export function toPod(o: KubeObject): SimPod {
+function controllerOf(o: KubeObject): SimPod['controller'] {
+  const ref = arr(o.metadata['ownerReferences']).map(obj).find((r) => r.controller === true);
+  return ref ? { kind: String(ref.kind ?? ''), name: String(ref.name ?? '') } : undefined;
+}
+
+/** `createdAt`: a finer creation time than creationTimestamp's whole seconds, when one is known. */
+export function toPod(o: KubeObject, createdAt?: number): SimPod {
   const spec = obj(o.spec);
   const status = obj(o.status);
   const conditions = arr(status.conditions).map(obj);
   return {
     namespace: o.metadata.namespace ?? 'default',
     name: o.metadata.name,
+    uid: o.metadata.uid,
+    createdAt: createdAt ?? Date.parse(String(o.metadata['creationTimestamp'] ?? '')),
+    controller: controllerOf(o),
     labels: o.metadata.labels ?? {},
     annotations: o.metadata.annotations ?? {},
     ip: str(status.podIP),
@@ -205,8 +219,8 @@ function sliceEndpoints(slice: KubeObject): SimEndpoint[] {
   });
 }
 
-/** Reads every object kind the dataplane needs from the store. */
-export function snapshot(store: ObjectStore): ClusterSnapshot {
+/** Reads every object kind the dataplane needs from the store; `createdAt` refines pods' creation times. */
+export function snapshot(store: ObjectStore, createdAt: (pod: KubeObject) => number | undefined = () => undefined): ClusterSnapshot {
   const endpoints = new Map<string, SimEndpoint[]>();
   for (const slice of store.list('discovery.k8s.io/v1', 'EndpointSlice')) {
     const service = slice.metadata.labels?.['kubernetes.io/service-name'];
@@ -220,7 +234,7 @@ export function snapshot(store: ObjectStore): ClusterSnapshot {
   }
   return {
     nodes: store.list('v1', 'Node').map(toNode),
-    pods: store.list('v1', 'Pod').map(toPod),
+    pods: store.list('v1', 'Pod').map((p) => toPod(p, createdAt(p))),
     services: store.list('v1', 'Service').map(toService),
     endpoints,
     namespaces,

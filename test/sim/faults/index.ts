@@ -32,6 +32,9 @@ import { proxyModeIptablesOnly } from './proxy-mode-iptables-only.ts';
 import { serviceSingleEndpoint } from './service-single-endpoint.ts';
 import { serviceUdpNotForwarded } from './service-udp-not-forwarded.ts';
 import { snatCrossNode } from './snat-cross-node.ts';
+import { upgradeGap } from './upgrade-gap.ts';
+import { upgradePolicyLeak } from './upgrade-policy-leak.ts';
+import { upgradeResetsConnections } from './upgrade-resets-connections.ts';
 import type { SimFault } from './types.ts';
 
 export type * from './types.ts';
@@ -67,6 +70,9 @@ export const FAULT_CATALOGUE: readonly SimFault[] = [
   registryUnreachable,
   policyProgrammingDelay,
   firstTryDrops,
+  upgradeResetsConnections,
+  upgradeGap,
+  upgradePolicyLeak,
 ];
 
 /** Faults the fake kind executable acts on at create time (not dataplane faults). */
@@ -90,14 +96,22 @@ export async function loadExtraFaults(env: NodeJS.ProcessEnv = process.env): Pro
   return faults as SimFault[];
 }
 
+/** A fault by name: its own, or `<name>:<n>` of a fault that takes a number. */
+function findFault(name: string, available: readonly SimFault[]): SimFault | undefined {
+  const exact = available.find((f) => f.name === name);
+  if (exact) return exact;
+  const [, base, value] = /^(.+):(\d+)$/.exec(name) ?? [];
+  return available.find((f) => f.name === base && f.withParameter)?.withParameter?.(Number(value));
+}
+
 /** The dataplane faults for names (create-time names are skipped); unknown names are an error. */
 export function resolveFaults(names: readonly string[], available: readonly SimFault[]): SimFault[] {
   return names
     .filter((name) => !isCreateFault(name))
     .map((name) => {
-      const fault = available.find((f) => f.name === name);
+      const fault = findFault(name, available);
       if (!fault) {
-        const known = [...available.map((f) => f.name), ...CREATE_FAULTS].join(', ');
+        const known = [...available.map((f) => (f.withParameter ? `${f.name}[:<n>]` : f.name)), ...CREATE_FAULTS].join(', ');
         throw new Error(`unknown simulated fault "${name}"; known faults: ${known}`);
       }
       return fault;

@@ -1,7 +1,7 @@
 // The fault interface: a fault is a named deviation from faithful networking behaviour. The
 // dataplane calls each hook of every active fault at the matching point of its model; a hook
 // sees the probe and the cluster state and returns what the (broken) cluster would do instead.
-import type { NetworkPolicy } from '../../../harness/netpol/types.ts';
+import type { Direction, NetworkPolicy } from '../../../harness/netpol/types.ts';
 import type { SimProxyMode } from '../cluster/cni.ts';
 import type { ClusterSnapshot, Protocol, SimEndpoint, SimPod, SimService, SimServicePort } from '../dataplane/state.ts';
 
@@ -73,13 +73,22 @@ export interface HttpResponse {
   body: string;
 }
 
+/** A TCP connection a disruption monitor holds open (dataplane/held-connection.ts). */
+export interface HeldConnection {
+  from: SimPod;
+  /** The pod that accepted it. */
+  to: SimPod;
+  /** When it was established (epoch ms). */
+  openedAt: number;
+}
+
 export interface SimFault {
   name: string;
   description: string;
   /** Rewrites the cluster state the model reads (policies, Services, Ingresses...) for every probe. */
   transformState?(state: ClusterSnapshot): ClusterSnapshot;
-  /** Returns false when NetworkPolicy is not applied to this connection at all. */
-  policyApplies?(attempt: ConnectionAttempt): boolean;
+  /** Returns false when NetworkPolicy is not applied to this side of a connection (the source's egress or the destination's ingress). */
+  policyApplies?(attempt: ConnectionAttempt, direction: Direction): boolean;
   /** Changes a connection's outcome or the client IP its destination observes. */
   connection?(attempt: ConnectionAttempt, verdict: ConnectionVerdict): ConnectionVerdict;
   /** Changes which ready endpoint a connection to a Service port goes to. */
@@ -93,6 +102,8 @@ export interface SimFault {
   resolvConf?(pod: SimPod, conf: ResolvConf): ResolvConf;
   /** Changes CoreDNS's answer to one fully qualified question. */
   dnsAnswer?(question: DnsQuestion, answer: DnsAnswer): DnsAnswer;
+  /** Whether an established connection has been reset by now (RST: the monitor reads end of stream). */
+  heldConnectionReset?(held: HeldConnection, state: ClusterSnapshot): boolean;
   /** Changes an HTTP response (from netexec or the ingress controller). */
   httpResponse?(request: HttpRequest, response: HttpResponse): HttpResponse;
   /** Changes the mode kube-proxy actually runs in. */
@@ -103,6 +114,8 @@ export interface SimFault {
   registryUnreachable?: true;
   /** How many outcomes this fault has changed so far in this cluster process (reported in the sim's stats). */
   effects?(): number;
+  /** The fault takes a number: `<name>:<n>` names this variant (the bare name is the default one). */
+  withParameter?(value: number): SimFault;
 }
 
 /** Applies a per-policy rewrite to every policy of a state. */

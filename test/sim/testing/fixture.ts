@@ -162,5 +162,6 @@ export function execHarness(store: ObjectStore, opts: Omit<DataplaneOptions, 'fa
     },
   };
   const dataplane = createDataplane({ ...opts, faults: () => resolveFaults(harness.faults, FAULT_CATALOGUE) });
+  dataplane.watch(store);
   return harness;
 }

@@ -3,7 +3,8 @@
 import type { ApiServerTiming, ObjectStore, PodStartupHook } from '../types.ts';
 import { reconcileEndpointSlices } from './endpoints.ts';
 import { PodController } from './pods.ts';
-import { reconcileDaemonSets, reconcileDeployments, reconcileJobs } from './workloads.ts';
+import { reconcileDaemonSets } from './daemonsets.ts';
+import { reconcileDeployments, reconcileJobs } from './workloads.ts';
 
 export interface ControllerOptions {
   store: ObjectStore;

@@ -1,5 +1,6 @@
 // Scheduler and kubelet, simulated: bind pending pods to fitting nodes, then start them (IP from the
-// node's podCIDR, Running, Ready) after timing.podStartMs; job pods finish after timing.jobRunMs.
+// node's podCIDR, Running, Ready) after timing.podStartMs; job pods finish after timing.jobRunMs;
+// a pod deleted gracefully stops being Ready at once and is gone after timing.podStopMs.
 import { createHash } from 'node:crypto';
 import { recordEvent, timestamp } from '../events.ts';
 import { firstFree, intToIp, ipToInt, ipv6InPrefix, parseCidr } from '../ipam.ts';
@@ -54,6 +55,8 @@ export class PodController {
   /** When each pod was first seen bound to a node, and first seen Running (epoch ms). */
   readonly #boundAt = new Map<string, number>();
   readonly #runningAt = new Map<string, number>();
+  /** When each gracefully deleted pod was first seen terminating (epoch ms). */
+  readonly #stoppingAt = new Map<string, number>();
 
   constructor(ctx: PodControllerContext) {
     this.#ctx = ctx;
@@ -66,9 +69,16 @@ export class PodController {
     const live = new Set(pods.map((p) => p.metadata.uid!));
     for (const uid of this.#boundAt.keys()) if (!live.has(uid)) this.#boundAt.delete(uid);
     for (const uid of this.#runningAt.keys()) if (!live.has(uid)) this.#runningAt.delete(uid);
+    for (const uid of this.#stoppingAt.keys()) if (!live.has(uid)) this.#stoppingAt.delete(uid);
     for (const pod of pods) {
       const phase = (pod['status'] as PodStatus | undefined)?.phase;
-      if (phase === 'Succeeded' || phase === 'Failed' || pod.metadata['deletionTimestamp']) continue;
+      // A pod held by finalizers waits for them (the API server removes it once they are gone).
+      if (pod.metadata['deletionTimestamp'] && (pod.metadata['finalizers'] as string[] | undefined)?.length) continue;
+      if (pod.metadata['deletionTimestamp']) {
+        this.#stop(pod);
+        continue;
+      }
+      if (phase === 'Succeeded' || phase === 'Failed') continue;
       const spec = pod['spec'] as PodSpec;
       if (!spec.nodeName) this.#schedule(pod, spec, nodes, pods);
       else this.#run(pod, spec, nodes.find((n) => n.metadata.name === spec.nodeName));
@@ -238,6 +248,26 @@ export class PodController {
     }
     this.#runningAt.set(uid, now);
     if (controllerKind(pod) === 'Job') this.#ctx.wakeAt(now + timing.jobRunMs);
+  }
+
+  /** A terminating pod: no longer Ready (kubelet's SIGTERM), removed once its containers had time to exit. */
+  #stop(pod: KubeObject): void {
+    const { store, timing } = this.#ctx;
+    const uid = pod.metadata.uid!;
+    const now = Date.now();
+    const since = this.#stoppingAt.get(uid) ?? now;
+    this.#stoppingAt.set(uid, since);
+    if (now >= since + timing.podStopMs) {
+      store.delete('v1', 'Pod', pod.metadata.namespace, pod.metadata.name);
+      return;
+    }
+    this.#ctx.wakeAt(since + timing.podStopMs);
+    const status = { ...((pod['status'] as PodStatus | undefined) ?? {}) };
+    const names = ((pod['spec'] as PodSpec).containers ?? []).map((c) => c.name);
+    for (const type of ['Ready', 'ContainersReady']) {
+      status.conditions = setCondition(status.conditions, { type, status: 'False', reason: 'ContainersNotReady', message: `containers with unready status: [${names.join(' ')}]`, lastProbeTime: null });
+    }
+    if (JSON.stringify(status) !== JSON.stringify(pod['status'])) store.put({ ...pod, status });
   }
 
   /** Job pods complete timing.jobRunMs after they started running; other running pods stay as they are. */

@@ -1,10 +1,10 @@
-// Deployment, DaemonSet and Job controllers, simplified: Deployments own their pods directly (no
-// ReplicaSets) and replace a changed template at once; DaemonSets run one pod per eligible node;
-// a Job runs one pod to completion and, with ttlSecondsAfterFinished, is deleted (with its pods)
-// that long after it finished, as the TTL-after-finished controller does.
+// Deployment and Job controllers, simplified (DaemonSets: daemonsets.ts): Deployments own their
+// pods directly (no ReplicaSets) and replace a changed template at once; a Job runs one pod to
+// completion and, with ttlSecondsAfterFinished, is deleted (with its pods) that long after it
+// finished, as the TTL-after-finished controller does.
 import { recordEvent, timestamp } from '../events.ts';
 import type { KubeObject, ObjectStore } from '../types.ts';
-import { unfitReason, type PodSpec, type Toleration } from './scheduling.ts';
+import type { PodSpec } from './scheduling.ts';
 import { ownedPods, podFromTemplate, podPhase, podReady, randomSuffix, setCondition, templateHash, type Condition } from './shared.ts';
 
 interface WorkloadSpec {
@@ -79,71 +79,6 @@ export function reconcileDeployments(store: ObjectStore): void {
       availableReplicas: ready,
       ...(desired - ready > 0 ? { unavailableReplicas: desired - ready } : {}),
       conditions,
-    });
-  }
-}
-
-/** Tolerations the DaemonSet controller adds to every daemon pod. */
-function daemonTolerations(podSpec: PodSpec): Toleration[] {
-  const t: Toleration[] = [
-    { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute' },
-    { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute' },
-    { key: 'node.kubernetes.io/disk-pressure', operator: 'Exists', effect: 'NoSchedule' },
-    { key: 'node.kubernetes.io/memory-pressure', operator: 'Exists', effect: 'NoSchedule' },
-    { key: 'node.kubernetes.io/pid-pressure', operator: 'Exists', effect: 'NoSchedule' },
-    { key: 'node.kubernetes.io/unschedulable', operator: 'Exists', effect: 'NoSchedule' },
-  ];
-  if (podSpec.hostNetwork) t.push({ key: 'node.kubernetes.io/network-unavailable', operator: 'Exists', effect: 'NoSchedule' });
-  return t;
-}
-
-/** The node a daemon pod is pinned to through its metadata.name node affinity. */
-function daemonNodeOf(pod: KubeObject): string | undefined {
-  const terms = (pod['spec'] as PodSpec).affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? [];
-  return terms.flatMap((t) => (t as { matchFields?: Array<{ key: string; values?: string[] }> }).matchFields ?? []).find((f) => f.key === 'metadata.name')?.values?.[0];
-}
-
-export function reconcileDaemonSets(store: ObjectStore): void {
-  const nodes = store.list('v1', 'Node');
-  for (const ds of store.list('apps/v1', 'DaemonSet')) {
-    const template = spec(ds).template?.spec ?? {};
-    const hash = templateHash(spec(ds).template);
-    const extra = daemonTolerations(template);
-    const eligible = nodes.filter((n) => unfitReason(template, n, extra) === undefined).map((n) => n.metadata.name);
-    const pods = ownedPods(store, ds);
-    const kept: KubeObject[] = [];
-    for (const p of pods) {
-      const node = daemonNodeOf(p);
-      const duplicate = kept.some((k) => daemonNodeOf(k) === node);
-      if (!node || !eligible.includes(node) || p.metadata.labels?.['controller-revision-hash'] !== hash || duplicate || podPhase(p) === 'Failed') deletePod(store, ds, p);
-      else kept.push(p);
-    }
-    for (const node of eligible) {
-      if (kept.some((p) => daemonNodeOf(p) === node)) continue;
-      const pod = podFromTemplate(ds, `${ds.metadata.name}-${randomSuffix()}`, {
-        'controller-revision-hash': hash,
-        'pod-template-generation': String(ds.metadata['generation'] ?? 1),
-      });
-      const podSpec = pod['spec'] as PodSpec;
-      podSpec.tolerations = [...(podSpec.tolerations ?? []), ...extra];
-      podSpec.affinity = {
-        ...podSpec.affinity,
-        nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: [node] }] }] } },
-      };
-      createPod(store, ds, pod);
-      kept.push(pod);
-    }
-    const scheduled = kept.filter((p) => (p['spec'] as PodSpec).nodeName);
-    const ready = kept.filter(podReady).length;
-    writeStatus(store, ds, {
-      observedGeneration: ds.metadata['generation'],
-      desiredNumberScheduled: eligible.length,
-      currentNumberScheduled: scheduled.length,
-      updatedNumberScheduled: scheduled.length,
-      numberMisscheduled: 0,
-      numberReady: ready,
-      numberAvailable: ready,
-      ...(eligible.length - ready > 0 ? { numberUnavailable: eligible.length - ready } : {}),
     });
   }
 }
