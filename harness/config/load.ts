@@ -207,6 +207,12 @@ function parseFlags(flags: ConfigFlags): ConfigFile {
 }
 
 function checkCombinations(config: Config): void {
+  if (config.reuse && config.upgrades.length > 0) {
+    throw new BadInputError(
+      'reuse (--reuse) and upgrades (--upgrade) cannot be combined: a reused upgrade cell would already run the version it upgrades to, so the upgrade would replace nothing',
+      'drop --reuse for the run with --upgrade',
+    );
+  }
   if (config.kubeconfig === undefined) return;
   if (!existsSync(config.kubeconfig)) {
     throw new BadInputError(`kubeconfig (--kubeconfig) file not found: ${config.kubeconfig}`, 'pass the path of an existing kubeconfig file');

@@ -5,6 +5,7 @@ import type { InstallStep, RunToolStep } from '../../clusters/install-step.ts';
 import { CnimatrixError, ExitCode } from '../model/errors.ts';
 import type { Kube } from '../kube/types.ts';
 import { applyTransforms, fetchPinned, retagForPreload } from '../manifests/index.ts';
+import type { CellContext } from './context.ts';
 
 export interface StepOptions {
   cacheDir: string;
@@ -41,6 +42,18 @@ async function runTool(step: RunToolStep, opts: StepOptions): Promise<void> {
     result.timedOut ? `${command}: did not finish within ${step.timeoutMs / 1000}s` : `${command} failed (exit ${result.exitCode ?? result.signal ?? '?'}): ${last}`,
     { exitCode: ExitCode.infrastructure, hint: `its whole output is in the cell's log above; run ${bin} ${step.args.join(' ')} with KUBECONFIG=${opts.kubeconfigPath} to retry by hand` },
   );
+}
+
+/** How a cell runs its CNI's install steps: its cache, log, preload setting, prepared tools, kubeconfig and interrupt. */
+export function cellStepOptions(ctx: CellContext): StepOptions {
+  return {
+    cacheDir: ctx.cacheDir,
+    log: ctx.log,
+    preloaded: ctx.config.preload,
+    tools: Object.fromEntries(ctx.cell.prepare.map((step) => [step.id, step.hostPath])),
+    kubeconfigPath: ctx.kubeconfigPath,
+    signal: ctx.signal,
+  };
 }
 
 export async function executeInstallSteps(kube: Kube, steps: readonly InstallStep[], opts: StepOptions): Promise<void> {

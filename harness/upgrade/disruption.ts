@@ -2,6 +2,7 @@
 // cells"): baseline before the upgrade, then connections kept, longest gap per path and policy
 // leaks over the upgrade window, each with its figures.
 import { UPGRADE_SUITE, type TestResult } from '../model/results.ts';
+import type { AgentReplacement } from './agent-pods.ts';
 import type { MonitorEvent } from './monitor-script.ts';
 
 /** One monitored source pod's events. */
@@ -30,6 +31,8 @@ export interface DisruptionInput {
   leaksUnsupported?: string;
   /** Figures of the monitor itself, added to the rollout check. */
   overhead: Record<string, string>;
+  /** The agent pods the upgrade replaced; none replaced means nothing was upgraded. */
+  agents: AgentReplacement;
 }
 
 /** The streams judged by their longest gap, with the words of their check. */
@@ -207,12 +210,23 @@ function leakCheck(input: DisruptionInput): TestResult {
 export function judgeUpgrade(input: DisruptionInput): TestResult[] {
   const { window } = input;
   const started = Math.min(...input.records.map((r) => r.events.find((e) => e.type === 'started')?.at ?? window.upgradeStartedAt));
-  const rollout = check(`the upgrade ${window.from}→${window.to} rolled out in place`, 'pass', {
-    rolloutMs: String(window.rolledOutAt - window.upgradeStartedAt),
-    monitoredAfterMs: String(window.stoppedAt - window.rolledOutAt),
-    baselineMs: String(window.upgradeStartedAt - started),
-    ...input.overhead,
-  }, undefined, window.rolledOutAt - window.upgradeStartedAt);
+  const { agents } = input;
+  const allReplaced = agents.total > 0 && agents.replaced === agents.total;
+  const rollout = check(
+    `the upgrade ${window.from}→${window.to} rolled out in place`,
+    allReplaced ? 'pass' : 'fail',
+    {
+      agentsReplaced: `${agents.replaced}/${agents.total}`,
+      rolloutMs: String(window.rolledOutAt - window.upgradeStartedAt),
+      monitoredAfterMs: String(window.stoppedAt - window.rolledOutAt),
+      baselineMs: String(window.upgradeStartedAt - started),
+      ...input.overhead,
+    },
+    allReplaced
+      ? undefined
+      : `the upgrade replaced ${agents.replaced} of ${agents.total} agent pods of ${agents.daemonSets.join(', ') || 'no DaemonSet'}: ${window.to} did not roll out over ${window.from}, so the monitor measured no upgrade`,
+    window.rolledOutAt - window.upgradeStartedAt,
+  );
   const measured = [...connectionChecks(input), ...gapChecks(input), leakCheck(input)];
   const problems = baselineProblems(input, started);
   const baseline = check('the monitored paths answered before the upgrade', problems.length === 0 ? 'pass' : 'fail', { problems: String(problems.length) }, problems.length === 0 ? undefined : `before the upgrade started: ${problems.join('; ')}`);

@@ -256,6 +256,10 @@ describe('upgrades', () => {
     expect(() => loadConfig({ cwd: workdir(), flags: { upgrade } })).toThrow(message);
   });
 
+  test('--upgrade and --reuse exclude each other', () => {
+    expect(() => loadConfig({ cwd: workdir(), flags: { upgrade: 'flannel:v0.26.7..v0.27.4', reuse: true } })).toThrow(/reuse \(--reuse\) and upgrades \(--upgrade\) cannot be combined/);
+  });
+
   test('--upgrade and --kubeconfig exclude each other', () => {
     const cwd = workdir();
     writeFileSync(path.join(cwd, 'kubeconfig'), 'apiVersion: v1\n');

@@ -75,7 +75,7 @@ describe('a matrix of 3 cells × every suite', () => {
       const junit = readCellJUnit(readFileSync(join(runDir(), 'junit', `${cell}.xml`), 'utf8'));
       expect(junit.cell.id).toBe(cell);
       expect(new Set(junit.tests.map((t) => t.suite))).toEqual(new Set(['pod-network', 'network-policy', 'dns', 'ingress', 'services']));
-      expect(junit.phases.map((p) => p.phase)).toEqual(['create-cluster', 'install-cni', 'wait-ready', 'install-ingress', 'verify-proxy-mode', 'probe-capabilities', 'run-suites', 'collect', 'delete-cluster']);
+      expect(junit.phases.map((p) => p.phase)).toEqual(['create-cluster', 'install-cni', 'wait-ready', 'install-ingress', 'verify-proxy-mode', 'probe-capabilities', 'upgrade-cni', 'run-suites', 'collect', 'delete-cluster']);
       const summary = parseYaml(readFileSync(join(runDir(), 'conformance', `${cell}.yaml`), 'utf8')) as { kind: string; implementation: { cni: string } };
       expect(summary.kind).toBe('ConformanceReport');
       expect(summary.implementation.cni).toBe(cell.split('-')[0]);

@@ -258,6 +258,7 @@ if (!available) {
       maxGapMs: 3000,
       leaksUnsupported: 'flannel enforces no NetworkPolicy',
       overhead: {},
+      agents: { replaced: 3, total: 3, daemonSets: ['kube-flannel/kube-flannel-ds'] },
     }).filter((t) => t.name.includes('rolled out') || t.name.includes('cross-node pod-to-pod TCP'));
     const base = cell('flannel', 'iptables', checks);
     const upgraded = { ...base, cell: { ...base.cell, id: 'flannel-upg-iptables', cniVersion: 'v0.27.3→v0.27.4' } };

@@ -26,6 +26,7 @@ function monitored(brokenAt?: number) {
     maxGapMs: 3000,
     leaksUnsupported: 'flannel enforces no NetworkPolicy',
     overhead: { monitorSetupMs: '2100' },
+    agents: { replaced: 3, total: 3, daemonSets: ['kube-flannel/kube-flannel-ds'] },
   }).filter((t) => !t.name.includes('same-node') && !t.name.includes('UDP') && !t.name.includes('Service') && !t.name.includes('DNS'));
 }
 

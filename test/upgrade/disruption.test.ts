@@ -38,8 +38,9 @@ function record(source: string, faults: Faults = {}): MonitorRecord {
   return { source, targets, events: events.sort((a, b) => a.at - b.at) };
 }
 
-const judge = (records: MonitorRecord[], enforcesPolicy = false) =>
-  judgeUpgrade({ records, window, maxGapMs: 3000, ...(enforcesPolicy ? {} : { leaksUnsupported: 'flannel enforces no NetworkPolicy' }), overhead: {} });
+const ALL_REPLACED = { replaced: 3, total: 3, daemonSets: ['kube-flannel/kube-flannel-ds'] };
+const judge = (records: MonitorRecord[], enforcesPolicy = false, agents = ALL_REPLACED) =>
+  judgeUpgrade({ records, window, maxGapMs: 3000, ...(enforcesPolicy ? {} : { leaksUnsupported: 'flannel enforces no NetworkPolicy' }), overhead: {}, agents });
 const byName = (checks: ReturnType<typeof judge>, words: string) => checks.find((c) => c.name.includes(words))!;
 
 describe('upgrade verdicts', () => {
@@ -58,7 +59,7 @@ describe('upgrade verdicts', () => {
       ['DNS lookup of kubernetes.default keeps answering through the upgrade', 'pass'],
       ['NetworkPolicy keeps isolating pods through the upgrade (no allow-leak)', 'unsupported'],
     ]);
-    expect(byName(checks, 'rolled out').figures).toMatchObject({ rolloutMs: '15000', baselineMs: '5000', monitoredAfterMs: '10000' });
+    expect(byName(checks, 'rolled out').figures).toMatchObject({ agentsReplaced: '3/3', rolloutMs: '15000', baselineMs: '5000', monitoredAfterMs: '10000' });
     expect(byName(checks, 'cross-node pod-to-pod TCP').figures).toMatchObject({ longestGapMs: String(TICK), lost: '0', maxGapMs: '3000' });
   });
 
@@ -103,5 +104,11 @@ describe('upgrade verdicts', () => {
     expect(byName(checks, 'cross-node pod-to-pod TCP').status).toBe('error');
     expect(byName(checks, 'cross-node pod-to-pod TCP').message).toMatch(/^not measurable: the paths did not work before the upgrade/);
     expect(byName(checks, 'NetworkPolicy').status).toBe('unsupported');
+  });
+
+  test('an upgrade that replaced no agent pod is red: the monitor measured no upgrade, however quiet it was', () => {
+    const check = byName(judge([record('client-a'), record('client-b')], false, { replaced: 0, total: 3, daemonSets: ['kube-flannel/kube-flannel-ds'] }), 'rolled out');
+    expect(check.status).toBe('fail');
+    expect(check.message).toBe('the upgrade replaced 0 of 3 agent pods of kube-flannel/kube-flannel-ds: v0.27.4 did not roll out over v0.27.3, so the monitor measured no upgrade');
   });
 });

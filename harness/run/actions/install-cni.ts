@@ -1,7 +1,7 @@
 // Installs the cell's CNI from its profile's steps (pinned, hash-checked manifests).
 import type { Action } from '../action.ts';
 import { requireKube } from '../context.ts';
-import { executeInstallSteps } from '../install-steps.ts';
+import { cellStepOptions, executeInstallSteps } from '../install-steps.ts';
 
 export const installCni: Action = {
   phase: 'install-cni',
@@ -14,13 +14,6 @@ export const installCni: Action = {
           ? `${ctx.cell.cni} is kind's built-in CNI`
           : undefined,
   async run(ctx) {
-    await executeInstallSteps(requireKube(ctx), ctx.cell.installSteps, {
-      cacheDir: ctx.cacheDir,
-      log: ctx.log,
-      preloaded: ctx.config.preload,
-      tools: Object.fromEntries(ctx.cell.prepare.map((step) => [step.id, step.hostPath])),
-      kubeconfigPath: ctx.kubeconfigPath,
-      signal: ctx.signal,
-    });
+    await executeInstallSteps(requireKube(ctx), ctx.cell.installSteps, cellStepOptions(ctx));
   },
 };

@@ -3,12 +3,13 @@
 // upgrade: the new manifests applied in place) and waited for until rolled out on every node;
 // the monitor's record becomes the cell's upgrade checks (harness/upgrade/disruption.ts).
 import { setTimeout as sleep } from 'node:timers/promises';
+import { agentPods, replacement } from '../../upgrade/agent-pods.ts';
 import { judgeUpgrade } from '../../upgrade/disruption.ts';
 import { startMonitor } from '../../upgrade/monitor.ts';
 import { deployMonitorPods, removeMonitorPods } from '../../upgrade/monitor-workload.ts';
 import type { Action } from '../action.ts';
 import { requireKube } from '../context.ts';
-import { executeInstallSteps } from '../install-steps.ts';
+import { cellStepOptions, executeInstallSteps } from '../install-steps.ts';
 
 /** Monitored before the upgrade starts: every path must answer here for the upgrade's figures to mean anything. */
 const BASELINE_MS = 5_000;
@@ -39,24 +40,20 @@ export const upgradeCni: Action = {
       const setupMs = Date.now() - setupStarted;
       ctx.log(`disruption monitor running on ${a} and ${b} (ready in ${(setupMs / 1000).toFixed(1)}s); baseline ${BASELINE_MS / 1000}s`);
       await sleep(BASELINE_MS, undefined, { signal: ctx.signal });
+      const agentsBefore = await agentPods(kube, upgrade.readiness);
       const upgradeStartedAt = Date.now();
       ctx.status(`upgrading ${ctx.cell.cni} ${upgrade.from} → ${upgrade.to}`);
       let rolledOutAt: number;
+      let agents: ReturnType<typeof replacement>;
       try {
-        await executeInstallSteps(kube, upgrade.installSteps, {
-          cacheDir: ctx.cacheDir,
-          log: ctx.log,
-          preloaded: ctx.config.preload,
-          tools: Object.fromEntries(ctx.cell.prepare.map((step) => [step.id, step.hostPath])),
-          kubeconfigPath: ctx.kubeconfigPath,
-          signal: ctx.signal,
-        });
+        await executeInstallSteps(kube, upgrade.installSteps, cellStepOptions(ctx));
         for (const step of upgrade.readiness) {
           ctx.status(`upgrade: waiting: ${step.description}`);
           await kube.waitFor(step.condition, ctx.config.timeouts.upgrade, ctx.signal);
           ctx.log(`${upgrade.to}: ${step.description}`);
         }
         rolledOutAt = Date.now();
+        agents = replacement(agentsBefore, await agentPods(kube, upgrade.readiness));
       } catch (error) {
         await monitor.stop().catch(() => undefined);
         throw error;
@@ -71,6 +68,7 @@ export const upgradeCni: Action = {
         maxGapMs: ctx.config.upgradeMaxGapMs,
         ...(enforcesPolicy ? {} : { leaksUnsupported: `${ctx.cell.cni} enforces no NetworkPolicy in this cell, so there is no isolation to leak` }),
         overhead: { monitorSetupMs: String(setupMs), monitorEvents: String(records.reduce((n, r) => n + r.events.length, 0)) },
+        agents,
       });
       ctx.tests = [...ctx.tests, ...checks];
       const failed = checks.filter((t) => t.status === 'fail' || t.status === 'error');
